@@ -1,0 +1,2 @@
+export * from './agent-sdk.module';
+export * from './agent-sdk.service';
