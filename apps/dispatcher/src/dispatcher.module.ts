@@ -1,10 +1,38 @@
-import { Module } from '@nestjs/common';
-import { DispatcherController } from './dispatcher.controller';
-import { DispatcherService } from './dispatcher.service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
+import { MessagingModule } from '@switchyard/messaging';
+import { HealthModule, MetricsController } from '@switchyard/observability';
+import { PersistenceModule } from '@switchyard/persistence';
+import { AgentSessionService } from './agent-session.service';
+import { CommandConsumer } from './command.consumer';
+import { DeliveryService } from './delivery.service';
+import { DispatchService } from './dispatch.service';
+import { ReportConsumer } from './report.consumer';
+import { ReportService } from './report.service';
 
-@Module({
-  imports: [],
-  controllers: [DispatcherController],
-  providers: [DispatcherService],
-})
-export class DispatcherModule {}
+@Module({})
+export class DispatcherModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    return {
+      module: DispatcherModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot({ service: 'dispatcher', poolSize: 20 }),
+        MessagingModule.forRoot({
+          service: 'dispatcher',
+          streams: ['commands', 'reports', 'agentStatus', 'commandEvents'],
+        }),
+        HealthModule,
+      ],
+      controllers: [MetricsController],
+      providers: [
+        DeliveryService,
+        DispatchService,
+        ReportService,
+        AgentSessionService,
+        CommandConsumer,
+        ReportConsumer,
+      ],
+    };
+  }
+}

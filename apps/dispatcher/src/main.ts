@@ -1,8 +1,8 @@
-import { NestFactory } from '@nestjs/core';
+import { serve } from '@switchyard/observability';
 import { DispatcherModule } from './dispatcher.module';
 
-async function bootstrap() {
-  const app = await NestFactory.create(DispatcherModule);
-  await app.listen(process.env.port ?? 3000);
-}
-bootstrap();
+void serve({
+  service: 'dispatcher',
+  module: (config) => DispatcherModule.forRoot(config),
+  port: (config) => config.httpPort ?? 3001,
+});

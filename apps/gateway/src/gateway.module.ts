@@ -1,10 +1,29 @@
-import { Module } from '@nestjs/common';
-import { GatewayController } from './gateway.controller';
-import { GatewayService } from './gateway.service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ApiKeyService } from '@switchyard/auth';
+import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
+import { MessagingModule } from '@switchyard/messaging';
+import { HealthModule, MetricsController } from '@switchyard/observability';
+import { PersistenceModule } from '@switchyard/persistence';
+import { AdminController } from './admin/admin.controller';
+import { AdminService } from './admin/admin.service';
+import { CommandsController } from './commands/commands.controller';
+import { CommandsService } from './commands/commands.service';
+import { ProblemFilter } from './problem/problem.filter';
 
-@Module({
-  imports: [],
-  controllers: [GatewayController],
-  providers: [GatewayService],
-})
-export class GatewayModule {}
+@Module({})
+export class GatewayModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
+        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents'] }),
+        HealthModule,
+      ],
+      controllers: [AdminController, CommandsController, MetricsController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ApiKeyService, AdminService, CommandsService],
+    };
+  }
+}

@@ -1,8 +1,8 @@
-import { NestFactory } from '@nestjs/core';
+import { serve } from '@switchyard/observability';
 import { OrchestratorModule } from './orchestrator.module';
 
-async function bootstrap() {
-  const app = await NestFactory.create(OrchestratorModule);
-  await app.listen(process.env.port ?? 3000);
-}
-bootstrap();
+void serve({
+  service: 'orchestrator',
+  module: (config) => OrchestratorModule.forRoot(config),
+  port: (config) => config.httpPort ?? 3002,
+});

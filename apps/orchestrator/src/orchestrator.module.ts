@@ -1,10 +1,24 @@
-import { Module } from '@nestjs/common';
-import { OrchestratorController } from './orchestrator.controller';
-import { OrchestratorService } from './orchestrator.service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
+import { MessagingModule } from '@switchyard/messaging';
+import { HealthModule, MetricsController } from '@switchyard/observability';
+import { PersistenceModule } from '@switchyard/persistence';
+import { EffectPublisher } from './effect-publisher';
+import { TickerService } from './ticker.service';
 
-@Module({
-  imports: [],
-  controllers: [OrchestratorController],
-  providers: [OrchestratorService],
-})
-export class OrchestratorModule {}
+@Module({})
+export class OrchestratorModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    return {
+      module: OrchestratorModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot({ service: 'orchestrator', poolSize: 5 }),
+        MessagingModule.forRoot({ service: 'orchestrator', streams: ['commands', 'agentStatus', 'commandEvents'] }),
+        HealthModule,
+      ],
+      controllers: [MetricsController],
+      providers: [EffectPublisher, TickerService],
+    };
+  }
+}

@@ -1,2 +1,5 @@
-export * from './auth.module';
-export * from './auth.service';
+export * from './api-key';
+export * from './api-key.service';
+export * from './guards';
+export * from './principal';
+export * from './principal.decorator';

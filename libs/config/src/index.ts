@@ -1,2 +1,4 @@
+export * from './config';
 export * from './config.module';
-export * from './config.service';
+export * from './env.schema';
+export * from './startup-error';

@@ -1,0 +1,113 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { draftCommand, jsonByteLength } from '@switchyard/domain';
+import {
+  JetStreamService,
+  LEDGER_ID_HEADER,
+  natsCommandRequestSchema,
+  parseSubmitSubject,
+} from '@switchyard/messaging';
+import { counter } from '@switchyard/observability';
+import { v7 as uuidv7 } from 'uuid';
+import { DispatchService, Submission } from './dispatch.service';
+
+const rejected = counter('switchyard_nats_rejected_total', 'NATS messages terminated as malformed', [
+  'consumer',
+  'reason',
+]);
+
+/** Ledger caller of commands submitted directly over NATS; Nats-Msg-Id is their idempotency key. */
+export const NATS_CALLER = 'nats';
+
+/**
+ * Transport edge for submitted commands: parse each message, hand the batch to
+ * the dispatch step, then ack (only after the ledger commit), nak with a
+ * delay (saturated, or an agent just came online), or term (malformed input
+ * that can never succeed: logged and counted, never redelivered).
+ */
+@Injectable()
+export class CommandConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CommandConsumer.name);
+
+  constructor(
+    @Inject(JetStreamService) private readonly jetstream: JetStreamService,
+    @Inject(DispatchService) private readonly dispatch: DispatchService,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const spec = {
+      stream: 'commands' as const,
+      durable: this.jetstream.consumers.dispatcherCommands,
+      ackWaitMs: 30_000,
+      maxAckPending: 20_000,
+    };
+    await this.jetstream.ensureDurable(spec);
+    await this.jetstream.startWorker(spec, {
+      maxBatch: this.config.dispatcher.batchSize,
+      handle: (messages) => this.handle(messages),
+      onError: (err, size) => this.logger.error({ err: String(err), size }, 'dispatch batch failed; redelivering'),
+    });
+  }
+
+  private async handle(messages: JsMsg[]): Promise<void> {
+    const accepted: { message: JsMsg; submission: Submission }[] = [];
+    for (const message of messages) {
+      const parsed = this.parse(message);
+      if ('reject' in parsed) {
+        rejected.inc({ consumer: 'commands', reason: parsed.reject });
+        this.logger.warn(
+          { subject: message.subject, seq: message.seq, reason: parsed.reject },
+          'submit message terminated',
+        );
+        message.term(parsed.reject);
+      } else {
+        accepted.push({ message, submission: parsed });
+      }
+    }
+    const dispositions = await this.dispatch.dispatch(accepted.map((a) => a.submission));
+    accepted.forEach(({ message }, i) => {
+      const d = dispositions[i];
+      if (d.kind === 'ack') message.ack();
+      else message.nak(d.reason === 'saturated' ? this.saturatedDelay(message) : 50);
+    });
+  }
+
+  private parse(message: JsMsg): Submission | { reject: string } {
+    const ledgerId = message.headers?.get(LEDGER_ID_HEADER);
+    if (ledgerId)
+      return /^[0-9a-f-]{36}$/i.test(ledgerId) ? { kind: 'ledger', commandId: ledgerId } : { reject: 'bad-ledger-id' };
+    const target = parseSubmitSubject(this.jetstream.subjects, message.subject);
+    if (!target) return { reject: 'bad-subject' };
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.data));
+    } catch {
+      return { reject: 'malformed-json' };
+    }
+    const request = natsCommandRequestSchema.safeParse(body);
+    if (!request.success) {
+      return {
+        reject: `invalid: ${request.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+      };
+    }
+    if (request.data.mode === 'sync') return { reject: 'invalid: mode sync uses the call subjects' };
+    if (jsonByteLength(request.data.payload) > this.config.limits.maxPayloadBytes)
+      return { reject: 'payload-too-large' };
+    const msgId = message.headers?.get('Nats-Msg-Id') || undefined;
+    const drafted = draftCommand(
+      { ...request.data, idempotencyKey: request.data.idempotencyKey ?? msgId },
+      { id: uuidv7(), target, caller: NATS_CALLER, defaults: this.config.commandDefaults, now: new Date() },
+    );
+    return drafted.ok
+      ? { kind: 'new', draft: drafted.draft }
+      : { reject: `invalid: ${drafted.field} ${drafted.message}` };
+  }
+
+  /** Backs off as a saturated command keeps coming back: 250 ms, 500 ms, … up to 5 s. */
+  private saturatedDelay(message: JsMsg): number {
+    const base = this.config.dispatcher.saturatedRetryMs;
+    return Math.min(base * 2 ** Math.min(message.info.deliveryCount - 1, 5), 5_000);
+  }
+}

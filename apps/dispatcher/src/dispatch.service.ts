@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { CommandDraft, routeCommands } from '@switchyard/domain';
+import { counter } from '@switchyard/observability';
+import {
+  claimForDispatch,
+  claimQueuedForAgent,
+  CommandRow,
+  countInFlight,
+  findByIdempotencyKeys,
+  findCommandsByIds,
+  insertCommands,
+  loadLiveAgents,
+  parkUnroutable,
+  PG_POOL,
+} from '@switchyard/persistence';
+import type { Pool } from 'pg';
+import { DeliveryService } from './delivery.service';
+
+/** A submit message after parsing: a ledger row to offer, or a new command to record first. */
+export type Submission = { kind: 'ledger'; commandId: string } | { kind: 'new'; draft: CommandDraft };
+
+/** What the consumer should do with each message of the batch. */
+export type Disposition = { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' };
+
+const claimed = counter('switchyard_commands_claimed_total', 'Commands claimed for dispatch');
+const parked = counter(
+  'switchyard_commands_parked_total',
+  'Commands parked until an agent that can serve them connects',
+);
+const saturated = counter(
+  'switchyard_dispatch_saturated_total',
+  'Offers postponed because every live agent was at capacity',
+);
+
+/**
+ * The dispatch step for a batch of submit messages:
+ * record new commands → read their rows → route to live agents (pure) →
+ * claim with one CAS → deliver. Rows already claimed, finished or scheduled
+ * are acknowledged without delivery, so a redelivered message never causes a
+ * second delivery of the same attempt.
+ */
+@Injectable()
+export class DispatchService {
+  private readonly logger = new Logger(DispatchService.name);
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DeliveryService) private readonly delivery: DeliveryService,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async dispatch(submissions: readonly Submission[]): Promise<Disposition[]> {
+    const now = new Date();
+    const ids = await this.recordNew(submissions, now);
+    const rows = new Map((await findCommandsByIds(this.pool, [...new Set(ids)])).map((r) => [r.id, r]));
+
+    const offered = [...new Set(ids)]
+      .map((id) => rows.get(id))
+      .filter((r): r is CommandRow => r !== undefined && r.state === 'queued' && r.available_at <= now);
+    const agents = await loadLiveAgents(
+      this.pool,
+      offered.filter((r) => r.target_kind === 'agent').map((r) => r.target),
+      offered.filter((r) => r.target_kind === 'pool').map((r) => r.target),
+    );
+    const decisions = routeCommands(
+      offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
+      agents,
+    );
+
+    const assignments = decisions.flatMap((d) =>
+      d.kind === 'assign' ? [{ commandId: d.commandId, agentId: d.agentId }] : [],
+    );
+    const won = await claimForDispatch(this.pool, assignments, now);
+    claimed.inc(won.length);
+    this.delivery.deliver(won, now);
+
+    const noAgent = decisions.filter((d) => d.kind === 'no-agent').map((d) => d.commandId);
+    const parkedIds = new Set(await parkUnroutable(this.pool, noAgent, now));
+    parked.inc(parkedIds.size);
+    const retryLater = new Map<string, Disposition>();
+    for (const id of noAgent) {
+      if (!parkedIds.has(id)) retryLater.set(id, { kind: 'retry-later', reason: 'agent-came-online' });
+    }
+    for (const d of decisions) {
+      if (d.kind === 'saturated') retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated' });
+    }
+    saturated.inc(decisions.filter((d) => d.kind === 'saturated').length);
+    return ids.map((id) => retryLater.get(id) ?? { kind: 'ack' });
+  }
+
+  /**
+   * Drain on connect: claims queued work the agent can serve, up to its spare
+   * capacity, and delivers it.
+   */
+  async drainTo(agent: { id: string; pools: readonly string[]; max_concurrency: number }): Promise<number> {
+    const now = new Date();
+    const spare = agent.max_concurrency - (await countInFlight(this.pool, agent.id));
+    const rows = await claimQueuedForAgent(this.pool, agent, spare, now);
+    claimed.inc(rows.length);
+    this.delivery.deliver(rows, now);
+    if (rows.length) this.logger.log({ agentId: agent.id, count: rows.length }, 'drained queued commands to agent');
+    return rows.length;
+  }
+
+  /** Inserts the commands that arrived over NATS; returns the ledger id of every submission, in order. */
+  private async recordNew(submissions: readonly Submission[], now: Date): Promise<string[]> {
+    const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
+    const inserted = await insertCommands(this.pool, drafts, now);
+    this.delivery.announce(inserted, 'submit', now, null);
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    const conflicting = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
+    const existing = await findByIdempotencyKeys(
+      this.pool,
+      conflicting.map((d) => ({ caller: d.caller, idempotencyKey: d.idempotencyKey! })),
+    );
+    const byKey = new Map(existing.map((r) => [`${r.caller}\u0000${r.idempotency_key}`, r.id]));
+    return submissions.map((s) =>
+      s.kind === 'ledger' ? s.commandId : (byKey.get(`${s.draft.caller}\u0000${s.draft.idempotencyKey}`) ?? s.draft.id),
+    );
+  }
+}

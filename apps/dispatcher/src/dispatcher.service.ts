@@ -1,8 +1,0 @@
-import { Injectable } from '@nestjs/common';
-
-@Injectable()
-export class DispatcherService {
-  getHello(): string {
-    return 'Hello World!';
-  }
-}

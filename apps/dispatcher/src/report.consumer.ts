@@ -1,0 +1,116 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { JetStreamService, Report, reportSchema, sessionEventSchema, statusEventSchema } from '@switchyard/messaging';
+import { counter } from '@switchyard/observability';
+import { AgentSessionService } from './agent-session.service';
+import { ReportService } from './report.service';
+
+const rejected = counter('switchyard_nats_rejected_total', 'NATS messages terminated as malformed', [
+  'consumer',
+  'reason',
+]);
+
+/** `<ns>.agent.<id>.<kind>` → agent id and kind. */
+function agentSubject(subject: string): { agentId: string; kind: string } | undefined {
+  const parts = subject.split('.');
+  return parts.length === 4 && parts[1] === 'agent' ? { agentId: parts[2], kind: parts[3] } : undefined;
+}
+
+function decode(message: JsMsg): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.data));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Transport edge for what agents send: reports and session events (REPORTS
+ * stream) and status (AGENT_STATUS stream). Each batch is applied, then
+ * acked; malformed messages are terminated, logged and counted.
+ */
+@Injectable()
+export class ReportConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReportConsumer.name);
+
+  constructor(
+    @Inject(JetStreamService) private readonly jetstream: JetStreamService,
+    @Inject(ReportService) private readonly reports: ReportService,
+    @Inject(AgentSessionService) private readonly sessions: AgentSessionService,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const reports = {
+      stream: 'reports' as const,
+      durable: this.jetstream.consumers.dispatcherReports,
+      ackWaitMs: 30_000,
+      maxAckPending: 20_000,
+    };
+    const status = {
+      stream: 'agentStatus' as const,
+      durable: this.jetstream.consumers.dispatcherStatus,
+      ackWaitMs: 30_000,
+      maxAckPending: 5_000,
+    };
+    await this.jetstream.ensureDurable(reports);
+    await this.jetstream.ensureDurable(status);
+    const onError = (err: unknown, size: number) =>
+      this.logger.error({ err: String(err), size }, 'batch failed; redelivering');
+    await this.jetstream.startWorker(reports, {
+      maxBatch: this.config.dispatcher.batchSize,
+      handle: (m) => this.handleReports(m),
+      onError,
+    });
+    await this.jetstream.startWorker(status, { maxBatch: 256, handle: (m) => this.handleStatus(m), onError });
+  }
+
+  private async handleReports(messages: JsMsg[]): Promise<void> {
+    const reportsByAgent = new Map<string, Report[]>();
+    const ackAfter: JsMsg[] = [];
+    for (const message of messages) {
+      const address = agentSubject(message.subject);
+      const body = decode(message);
+      if (address?.kind === 'session') {
+        const event = sessionEventSchema.safeParse(body);
+        if (!event.success) {
+          this.reject(message, 'invalid-session-event');
+          continue;
+        }
+        // Session events change which agents are live: apply them in order, before the reports.
+        await this.sessions.apply(address.agentId, event.data);
+        message.ack();
+        continue;
+      }
+      const report = reportSchema.safeParse(body);
+      if (!address || address.kind !== 'report' || !report.success) {
+        this.reject(message, 'invalid-report');
+        continue;
+      }
+      reportsByAgent.set(address.agentId, [...(reportsByAgent.get(address.agentId) ?? []), report.data]);
+      ackAfter.push(message);
+    }
+    await Promise.all([...reportsByAgent].map(([agentId, reports]) => this.reports.apply(agentId, reports)));
+    for (const m of ackAfter) m.ack();
+  }
+
+  private async handleStatus(messages: JsMsg[]): Promise<void> {
+    for (const message of messages) {
+      const address = agentSubject(message.subject);
+      const status = statusEventSchema.safeParse(decode(message));
+      if (!address || !status.success) {
+        this.reject(message, 'invalid-status');
+        continue;
+      }
+      await this.sessions.applyStatus(address.agentId, status.data);
+      message.ack();
+    }
+  }
+
+  private reject(message: JsMsg, reason: string): void {
+    rejected.inc({ consumer: 'reports', reason });
+    this.logger.warn({ subject: message.subject, seq: message.seq, reason }, 'agent message terminated');
+    message.term(reason);
+  }
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { CommandEvent, jsonByteLength } from '@switchyard/domain';
+import { CommandPublisher, JetStreamService, Report } from '@switchyard/messaging';
+import { counter } from '@switchyard/observability';
+import { PG_POOL, recordHeartbeats, transitionCommand } from '@switchyard/persistence';
+import type { Pool } from 'pg';
+import { DeliveryService } from './delivery.service';
+
+const refused = counter(
+  'switchyard_reports_refused_total',
+  'Agent reports refused (stale attempt, terminal, not allowed)',
+  ['kind', 'reason'],
+);
+const applied = counter('switchyard_reports_applied_total', 'Agent reports applied to the ledger', ['kind']);
+const staleHeartbeats = counter('switchyard_heartbeats_unmatched_total', 'Heartbeats for an attempt no longer running');
+
+/**
+ * Applies agents' reports with fenced compare-and-set transitions. Reports on
+ * different commands run concurrently; reports on one command run in arrival
+ * order. A stale or conflicting report is refused, counted and dropped.
+ */
+@Injectable()
+export class ReportService {
+  private readonly logger = new Logger(ReportService.name);
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DeliveryService) private readonly delivery: DeliveryService,
+    @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
+    @Inject(JetStreamService) private readonly jetstream: JetStreamService,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async apply(agentId: string, reports: readonly Report[]): Promise<void> {
+    const now = new Date();
+    const beats = reports.filter((r) => r.kind === 'heartbeat' || r.kind === 'progress');
+    const matched = await recordHeartbeats(
+      this.pool,
+      beats.map((b) => ({ commandId: b.commandId, attempt: b.attempt })),
+      now,
+    );
+    staleHeartbeats.inc(beats.length - Math.min(matched, beats.length));
+    for (const r of reports) {
+      if (r.kind === 'progress') {
+        this.jetstream
+          .publishJson(this.jetstream.subjects.commandEvents(r.commandId), {
+            commandId: r.commandId,
+            event: 'progress',
+            attempt: r.attempt,
+            agentId,
+            progress: r.progress,
+            at: now.toISOString(),
+          })
+          .catch(() => undefined);
+      }
+    }
+
+    const byCommand = new Map<string, Report[]>();
+    for (const r of reports) {
+      if (r.kind === 'heartbeat' || r.kind === 'progress') continue;
+      byCommand.set(r.commandId, [...(byCommand.get(r.commandId) ?? []), r]);
+    }
+    await Promise.all(
+      [...byCommand.values()].map(async (ordered) => {
+        for (const report of ordered) await this.applyOne(agentId, report, now);
+      }),
+    );
+  }
+
+  private async applyOne(agentId: string, report: Report, now: Date): Promise<void> {
+    const event = this.eventOf(report);
+    if (!event) return;
+    const result = await transitionCommand(this.pool, report.commandId, event, { event: event.kind, agentId }, now);
+    const context = { commandId: report.commandId, agentId, attempt: report.attempt, report: report.kind };
+    switch (result.kind) {
+      case 'not-found':
+        refused.inc({ kind: report.kind, reason: 'unknown-command' });
+        this.logger.warn(context, 'report for an unknown command dropped');
+        return;
+      case 'noop':
+        return;
+      case 'refused':
+        refused.inc({ kind: report.kind, reason: result.reason });
+        this.logger.warn({ ...context, reason: result.reason, detail: result.detail }, 'report refused');
+        return;
+      case 'applied': {
+        applied.inc({ kind: report.kind });
+        const { row, transition } = result;
+        this.delivery.announce([row], event.kind, now, transition.from);
+        // A released command is available again at once; a retry waits for its backoff (orchestrator).
+        if (row.state === 'queued' && row.available_at <= now) {
+          await this.publisher
+            .publishQueued([row])
+            .catch((err: unknown) =>
+              this.logger.warn({ ...context, err: String(err) }, 'republish failed; relay will retry'),
+            );
+        }
+        return;
+      }
+    }
+  }
+
+  private eventOf(report: Report): CommandEvent | undefined {
+    switch (report.kind) {
+      case 'accepted':
+        return { kind: 'accept', attempt: report.attempt };
+      case 'succeeded':
+        if (jsonByteLength(report.result) > this.config.limits.maxResultBytes) {
+          return {
+            kind: 'fail',
+            attempt: report.attempt,
+            retryable: false,
+            error: { message: `result exceeds ${this.config.limits.maxResultBytes} bytes`, code: 'result_too_large' },
+          };
+        }
+        return { kind: 'succeed', attempt: report.attempt, result: report.result ?? null };
+      case 'failed':
+        return { kind: 'fail', attempt: report.attempt, retryable: report.retryable, error: report.error };
+      case 'released':
+        return { kind: 'release', attempt: report.attempt };
+      case 'heartbeat':
+      case 'progress':
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemException, problemType, titleFor } from './problem';
+
+/** Errors raised by body-parser before a route runs, by their `type`. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; slug: string; detail: string }> = {
+  'entity.too.large': { status: 413, slug: 'payload-too-large', detail: 'request body exceeds the size limit' },
+  'entity.parse.failed': { status: 400, slug: 'malformed-json', detail: 'request body is not valid JSON' },
+  'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', detail: 'unsupported content encoding' },
+  'charset.unsupported': { status: 415, slug: 'unsupported-charset', detail: 'unsupported charset' },
+  'request.aborted': { status: 400, slug: 'request-aborted', detail: 'request aborted' },
+};
+
+/**
+ * The one place errors become responses: every error leaves as
+ * `application/problem+json`. Unexpected errors are logged with their stack
+ * and answered 500 without internals.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    if (response.headersSent) return;
+    const problem = this.toProblem(exception);
+    problem.instance = request.originalUrl?.split('?')[0];
+    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): ProblemDetails {
+    if (exception instanceof ProblemException) {
+      const status = exception.getStatus();
+      return {
+        type: problemType(exception.slug),
+        title: titleFor(status),
+        status,
+        detail: exception.message,
+        ...exception.extensions,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message = typeof body === 'object' && body && 'message' in body ? body.message : exception.message;
+      return {
+        type: 'about:blank',
+        title: titleFor(status),
+        status,
+        detail: Array.isArray(message) ? message.join('; ') : String(message),
+      };
+    }
+    const parserError = BODY_PARSER_ERRORS[(exception as { type?: string })?.type ?? ''];
+    if (parserError) {
+      return {
+        type: problemType(parserError.slug),
+        title: titleFor(parserError.status),
+        status: parserError.status,
+        detail: parserError.detail,
+      };
+    }
+    return { type: 'about:blank', title: titleFor(500), status: 500, detail: 'internal error' };
+  }
+}

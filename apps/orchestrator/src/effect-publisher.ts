@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandPublisher, ControlMessage, JetStreamService, StatusEvent } from '@switchyard/messaging';
+import { Effect } from './runner/due-job';
+
+/** Carries out the runner's after-commit effects over NATS. */
+@Injectable()
+export class EffectPublisher {
+  constructor(
+    @Inject(JetStreamService) private readonly jetstream: JetStreamService,
+    @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
+  ) {}
+
+  async publish(effects: Effect[]): Promise<void> {
+    const offers = effects.flatMap((e) => (e.kind === 'offer' ? [e.row] : []));
+    const work: Promise<unknown>[] = [this.publisher.publishQueued(offers)];
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'offer':
+          break;
+        case 'lifecycle':
+          work.push(this.publisher.publishLifecycle([e.row], { event: e.event, from: e.from, at: e.row.updated_at }));
+          break;
+        case 'cancel-on-agent': {
+          const control: ControlMessage = { kind: 'cancel', commandId: e.commandId, attempt: e.attempt };
+          this.jetstream.sendJson(this.jetstream.subjects.control(e.agentId), control);
+          break;
+        }
+        case 'agent-offline': {
+          const status: StatusEvent = { phase: 'offline', activity: 'liveness timeout', at: new Date().toISOString() };
+          work.push(this.jetstream.publishJson(this.jetstream.subjects.status(e.agentId), status));
+          break;
+        }
+      }
+    }
+    await Promise.all(work);
+  }
+}

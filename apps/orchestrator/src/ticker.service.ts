@@ -1,0 +1,51 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { PG_POOL } from '@switchyard/persistence';
+import type { Pool } from 'pg';
+import { EffectPublisher } from './effect-publisher';
+import { ackTimeoutJob } from './jobs/ack-timeout.job';
+import { agentLivenessJob } from './jobs/agent-liveness.job';
+import { deadlineJob } from './jobs/deadline.job';
+import { heartbeatLossJob } from './jobs/heartbeat-loss.job';
+import { publishDueJob } from './jobs/publish-due.job';
+import { scheduledDueJob } from './jobs/scheduled-due.job';
+import { DueRunner } from './runner/due-runner';
+
+/**
+ * The ticker of this replica: every job, in the order that lets one tick
+ * finish a chain (deadline first so an expired row is not retried; liveness
+ * before leases; offers last so that rows released this tick go out at once).
+ */
+@Injectable()
+export class TickerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly runner: DueRunner;
+
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(EffectPublisher) effects: EffectPublisher,
+    @Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig,
+  ) {
+    this.runner = new DueRunner(
+      pool,
+      [
+        deadlineJob,
+        agentLivenessJob(config.agentLivenessTimeoutMs),
+        ackTimeoutJob,
+        heartbeatLossJob,
+        scheduledDueJob,
+        publishDueJob(config.orchestrator.relayAfterMs),
+      ],
+      { tickIntervalMs: config.orchestrator.tickIntervalMs, batchSize: config.orchestrator.batchSize },
+      (list) => effects.publish(list),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  /** Finishes the pass in hand before connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}

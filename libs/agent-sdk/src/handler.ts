@@ -1,0 +1,26 @@
+/** What a handler gets besides the payload. */
+export interface HandlerContext {
+  readonly commandId: string;
+  /** 1 on the first delivery; a retry comes with a higher number. Use commandId for idempotency. */
+  readonly attempt: number;
+  readonly type: string;
+  /** How many commands led to this one (0 for a command a client submitted). */
+  readonly depth: number;
+  /** Who submitted the command. */
+  readonly caller: string;
+  readonly deadlineAt: Date;
+  /**
+   * Aborted when the command is cancelled, when its deadline passes, or when
+   * the agent gives up waiting for it during close(). `signal.reason` is a
+   * `CommandAborted`; the handler decides what to do (rethrowing it is fine).
+   */
+  readonly signal: AbortSignal;
+  /** Publishes a progress report; resolves once JetStream stored it (or the agent closed). */
+  progress(data: unknown): Promise<void>;
+}
+
+/**
+ * Runs one attempt of one command type. The resolved value is the result
+ * (`undefined` becomes `null`); a throw fails the attempt (see CommandFailure).
+ */
+export type Handler = (payload: unknown, ctx: HandlerContext) => Promise<unknown>;

@@ -1,2 +1,0 @@
-export * from './agent-sdk.module';
-export * from './agent-sdk.service';

@@ -1,0 +1,44 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import type { Request } from 'express';
+import { constantTimeEquals } from './api-key';
+import { ApiKeyService } from './api-key.service';
+import { Principal } from './principal';
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/** One message for every authentication failure: no hint which part was wrong. */
+const UNAUTHORIZED = 'missing or invalid credentials';
+
+/** Requires `Authorization: Bearer <client or agent key>`; sets `request.principal`. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(@Inject(ApiKeyService) private readonly keys: ApiKeyService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+    const principal = match ? await this.keys.authenticate(match[1]) : undefined;
+    if (!principal) throw new UnauthorizedException(UNAUTHORIZED);
+    request.principal = principal;
+    return true;
+  }
+}
+
+/** Requires `x-admin-key` equal to ADMIN_API_KEY; with ADMIN_API_KEY empty, nothing passes. */
+@Injectable()
+export class AdminKeyGuard implements CanActivate {
+  constructor(@Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const given = request.headers['x-admin-key'];
+    const expected = this.config.adminApiKey;
+    if (!expected || typeof given !== 'string' || !constantTimeEquals(given, expected)) {
+      throw new UnauthorizedException(UNAUTHORIZED);
+    }
+    request.principal = { kind: 'admin' };
+    return true;
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const ms = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+
+const postgresUrl = z
+  .string({ error: 'is required' })
+  .min(1, 'is required')
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be a postgres:// URL');
+
+const natsUrls = z
+  .string({ error: 'is required' })
+  .min(1, 'is required')
+  .refine(
+    (v) => v.split(',').every((u) => /^(nats|tls|ws|wss):\/\/[^\s]+$/.test(u.trim())),
+    'must be one or more comma-separated nats:// URLs',
+  );
+
+/**
+ * Every environment variable Switchyard reads, with its default and why.
+ * Durations are milliseconds.
+ */
+export const envSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  /** Required by every service; not by `switchyard migrate`. */
+  NATS_URL: natsUrls.optional(),
+  /** Prefix of every stream, subject, consumer; lets tenants and test runs share servers. */
+  SWITCHYARD_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be 1-32 chars of a-z, 0-9, _ starting with a letter')
+    .default('sy'),
+  GATEWAY_PORT: port(3000),
+  /** Health and metrics port of the dispatcher and orchestrator. */
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Empty means every admin route answers 401. */
+  ADMIN_API_KEY: z.string().default(''),
+  /** Secret mixed into every stored key hash; changing it invalidates every key. */
+  API_KEY_PEPPER: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** How often the orchestrator looks for due rows when the last pass found none. */
+  ORCHESTRATOR_TICK_INTERVAL: ms(1_000, 10),
+  /** Rows claimed per job per pass: big enough to amortise, small enough to keep transactions short. */
+  ORCHESTRATOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** A queued row that nobody claimed for this long is published again (a publish lost after commit). */
+  RELAY_AFTER_MS: ms(30_000, 100),
+
+  /** Messages a dispatcher pulls per batch. */
+  DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(256),
+  /** Delay before a saturated pool's command is offered again. */
+  SATURATED_RETRY_MS: ms(250),
+
+  DEFAULT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  DEFAULT_ACK_TIMEOUT_MS: ms(10_000, 100),
+  DEFAULT_HEARTBEAT_TIMEOUT_MS: ms(30_000, 100),
+  DEFAULT_DEADLINE_MS: ms(6 * 3_600_000, 1_000),
+  /** An agent silent for this long is marked offline. */
+  AGENT_LIVENESS_TIMEOUT_MS: ms(30_000, 100),
+
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+  MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,62 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { streamsFor, subjectsFor } from './subjects';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+export type StreamKey = keyof ReturnType<typeof streamsFor>;
+
+/**
+ * The configuration of every stream, by key. Only features of NATS 2.9 are
+ * used (single filter subject per consumer, allow_direct for last-value reads).
+ */
+export function streamConfigs(
+  ns: string,
+): Record<StreamKey, Partial<StreamConfig> & { name: string; subjects: string[] }> {
+  const names = streamsFor(ns);
+  const subjects = subjectsFor(ns);
+  return {
+    // Work queue: a submitted command is removed once a dispatcher acks it.
+    // The duplicate window makes Nats-Msg-Id an idempotency key for 2 minutes.
+    commands: {
+      name: names.commands,
+      subjects: [subjects.submitAll],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: nanos(2 * MINUTE),
+      max_age: nanos(7 * DAY),
+      discard: DiscardPolicy.Old,
+    },
+    // Work queue of agents' reports and session events: a result survives a dispatcher crash.
+    reports: {
+      name: names.reports,
+      subjects: [subjects.reportAll, subjects.sessionAll],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: nanos(2 * MINUTE),
+      max_age: nanos(7 * DAY),
+    },
+    // Status history per agent, bounded; last value readable with a direct get.
+    agentStatus: {
+      name: names.agentStatus,
+      subjects: [subjects.statusAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs_per_subject: 100,
+      max_age: nanos(7 * DAY),
+      allow_direct: true,
+    },
+    // Lifecycle events per command, bounded; replayable by sequence for SSE.
+    commandEvents: {
+      name: names.commandEvents,
+      subjects: [subjects.commandEventsAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs_per_subject: 50,
+      max_age: nanos(DAY),
+      duplicate_window: nanos(2 * MINUTE),
+      allow_direct: true,
+    },
+  };
+}

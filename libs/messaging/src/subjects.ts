@@ -1,0 +1,89 @@
+/**
+ * Every NATS subject, JetStream stream and durable consumer Switchyard uses,
+ * in one place. Nothing else builds a subject string. Every name carries the
+ * namespace (`SWITCHYARD_NAMESPACE`), so namespaces sharing a server never see
+ * each other's traffic. docs/subjects.md describes each one.
+ */
+
+/** Tokens that would break a subject (wildcards, separators, whitespace). */
+const UNSAFE_TOKEN = /[.*>\s]/;
+
+export function assertToken(kind: string, value: string): string {
+  if (!value || UNSAFE_TOKEN.test(value)) throw new Error(`invalid ${kind} for a subject token: "${value}"`);
+  return value;
+}
+
+export function subjectsFor(ns: string) {
+  const agent = (id: string) => `${ns}.agent.${assertToken('agent id', id)}`;
+  return {
+    /** Commands to one agent / to a pool (JetStream, COMMANDS stream). Services publish here too. */
+    submitToAgent: (agentId: string) => `${ns}.cmd.submit.agent.${assertToken('agent id', agentId)}`,
+    submitToPool: (pool: string) => `${ns}.cmd.submit.pool.${assertToken('pool', pool)}`,
+    submitAll: `${ns}.cmd.submit.>`,
+    /** Prefixes used to read the target back from a submit subject. */
+    submitAgentPrefix: `${ns}.cmd.submit.agent.`,
+    submitPoolPrefix: `${ns}.cmd.submit.pool.`,
+
+    /** Lifecycle events of one command (JetStream, COMMAND_EVENTS stream, bounded history per command). */
+    commandEvents: (commandId: string) => `${ns}.cmd.events.${assertToken('command id', commandId)}`,
+    commandEventsAll: `${ns}.cmd.events.>`,
+
+    /** Dispatcher → agent delivery of one attempt (core NATS; a lost one is caught by the ack timeout). */
+    deliver: (agentId: string) => `${agent(agentId)}.deliver`,
+    /** Agent → dispatcher reports on its commands: accepted, heartbeat, progress, result, error (REPORTS stream). */
+    report: (agentId: string) => `${agent(agentId)}.report`,
+    reportAll: `${ns}.agent.*.report`,
+    /** Agent sessions: connect, heartbeat, disconnect (REPORTS stream, same consumer as reports). */
+    session: (agentId: string) => `${agent(agentId)}.session`,
+    sessionAll: `${ns}.agent.*.session`,
+    /** Agent status (phase, activity, detail): AGENT_STATUS stream, last value per agent readable directly. */
+    status: (agentId: string) => `${agent(agentId)}.status`,
+    statusAll: `${ns}.agent.*.status`,
+    /** Control messages to an agent (cancel a command it holds). Core NATS. */
+    control: (agentId: string) => `${agent(agentId)}.control`,
+  };
+}
+
+export type Subjects = ReturnType<typeof subjectsFor>;
+
+export function streamsFor(ns: string) {
+  const prefix = ns.toUpperCase();
+  return {
+    commands: `${prefix}_COMMANDS`,
+    reports: `${prefix}_REPORTS`,
+    agentStatus: `${prefix}_AGENT_STATUS`,
+    commandEvents: `${prefix}_COMMAND_EVENTS`,
+  };
+}
+
+export type Streams = ReturnType<typeof streamsFor>;
+
+export function consumersFor(ns: string) {
+  return {
+    /** Shared by every dispatcher replica: pulls submitted commands. */
+    dispatcherCommands: `${ns}_dispatcher_commands`,
+    /** Shared by every dispatcher replica: pulls agent reports and session events. */
+    dispatcherReports: `${ns}_dispatcher_reports`,
+    /** Shared by every dispatcher replica: folds agent status into the ledger. */
+    dispatcherStatus: `${ns}_dispatcher_status`,
+  };
+}
+
+export type Consumers = ReturnType<typeof consumersFor>;
+
+/** Reads the target back from a submit subject; undefined when it is not one. */
+export function parseSubmitSubject(
+  subjects: Subjects,
+  subject: string,
+): { kind: 'agent' | 'pool'; name: string } | undefined {
+  for (const [kind, prefix] of [
+    ['agent', subjects.submitAgentPrefix],
+    ['pool', subjects.submitPoolPrefix],
+  ] as const) {
+    if (subject.startsWith(prefix)) {
+      const name = subject.slice(prefix.length);
+      return name && !name.includes('.') ? { kind, name } : undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const AGENT_PHASES = ['offline', 'idle', 'busy', 'draining', 'error'] as const;
+export type AgentPhase = (typeof AGENT_PHASES)[number];
+
+@Entity('agents')
+export class AgentEntity {
+  @PrimaryColumn('text') id: string;
+  @Column('text') name: string;
+  @Column('text', { array: true, default: () => "'{}'" }) pools: string[];
+  @Column('jsonb', { default: () => "'{}'" }) labels: Record<string, string>;
+  @Column('integer', { name: 'max_concurrency', default: 1 }) maxConcurrency: number;
+  @Column('text', { default: 'offline' }) status: AgentPhase;
+  @Column('text', { nullable: true }) activity: string | null;
+  @Column('text', { nullable: true }) detail: string | null;
+  @Column('uuid', { name: 'status_command_id', nullable: true }) statusCommandId: string | null;
+  @Column('text', { name: 'session_id', nullable: true }) sessionId: string | null;
+  @Column('timestamptz', { name: 'last_heartbeat_at', nullable: true }) lastHeartbeatAt: Date | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}

@@ -1,0 +1,132 @@
+import type { Queryable } from './db';
+
+export interface AgentRow {
+  id: string;
+  name: string;
+  pools: string[];
+  max_concurrency: number;
+  status: string;
+  session_id: string | null;
+  last_heartbeat_at: Date | null;
+}
+
+/**
+ * An agent (re)connects with a session: registered if unknown (an agent on
+ * NATS is trusted by the NATS account it connects with), otherwise its pools
+ * and concurrency are refreshed, it becomes `idle` and its session current.
+ */
+export async function connectAgent(
+  db: Queryable,
+  agent: { id: string; name?: string; pools: readonly string[]; concurrency: number; sessionId: string },
+  now: Date,
+): Promise<AgentRow> {
+  const { rows } = await db.query<AgentRow>(
+    `INSERT INTO agents (id, name, pools, max_concurrency, status, session_id, last_heartbeat_at, created_at, updated_at)
+     VALUES ($1, coalesce($2, $1), $3, $4, 'idle', $5, $6, $6, $6)
+     ON CONFLICT (id) DO UPDATE SET
+       name = coalesce($2, agents.name), pools = EXCLUDED.pools, max_concurrency = EXCLUDED.max_concurrency,
+       status = 'idle', activity = NULL, detail = NULL, session_id = EXCLUDED.session_id,
+       last_heartbeat_at = EXCLUDED.last_heartbeat_at, updated_at = EXCLUDED.updated_at
+     RETURNING id, name, pools, max_concurrency, status, session_id, last_heartbeat_at`,
+    [agent.id, agent.name ?? null, agent.pools, agent.concurrency, agent.sessionId, now],
+  );
+  return rows[0];
+}
+
+/**
+ * Marks the agent offline only if `sessionId` is still its current session:
+ * a disconnect that arrives after a quick reconnect changes nothing.
+ */
+export async function disconnectAgent(db: Queryable, agentId: string, sessionId: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE agents SET status = 'offline', session_id = NULL, activity = NULL, status_command_id = NULL, updated_at = $3
+     WHERE id = $1 AND session_id = $2`,
+    [agentId, sessionId, now],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Liveness heartbeat of the current session. An agent the liveness job had
+ * marked offline comes back `idle`; returns that agent when it did, so the
+ * caller drains its queued work to it.
+ */
+export async function recordAgentHeartbeat(
+  db: Queryable,
+  agentId: string,
+  sessionId: string,
+  now: Date,
+): Promise<{ revived: AgentRow | undefined; matched: boolean }> {
+  const { rows } = await db.query<AgentRow & { was_offline: boolean }>(
+    `UPDATE agents a SET last_heartbeat_at = $3,
+       status = CASE WHEN a.status = 'offline' THEN 'idle' ELSE a.status END,
+       updated_at = CASE WHEN a.status = 'offline' THEN $3 ELSE a.updated_at END
+     FROM (SELECT id, status = 'offline' AS was_offline FROM agents WHERE id = $1 FOR UPDATE) before
+     WHERE a.id = before.id AND a.session_id = $2
+     RETURNING a.id, a.name, a.pools, a.max_concurrency, a.status, a.session_id, a.last_heartbeat_at, before.was_offline`,
+    [agentId, sessionId, now],
+  );
+  const row = rows[0];
+  return { matched: row !== undefined, revived: row?.was_offline ? row : undefined };
+}
+
+/**
+ * Folds a status event into the agent row, for the agent's current session
+ * only (or any session when the event names none). Skips the write when
+ * nothing changed.
+ */
+export async function applyAgentStatus(
+  db: Queryable,
+  agentId: string,
+  status: { phase: string; activity?: string; detail?: string; commandId?: string; sessionId?: string },
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE agents SET status = $2, activity = $3, detail = $4, status_command_id = $5, updated_at = $7
+     WHERE id = $1 AND ($6::text IS NULL OR session_id = $6)
+       AND (status, activity, detail, status_command_id) IS DISTINCT FROM ($2, $3, $4, $5::uuid)`,
+    [
+      agentId,
+      status.phase,
+      status.activity ?? null,
+      status.detail ?? null,
+      status.commandId ?? null,
+      status.sessionId ?? null,
+      now,
+    ],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Commands an agent holds (dispatched or running); index commands_in_flight_agent. */
+export async function countInFlight(db: Queryable, agentId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM commands WHERE assigned_agent = $1 AND state IN ('dispatched', 'running')`,
+    [agentId],
+  );
+  return Number(rows[0].n);
+}
+
+/** Live agents silent since `cutoff`. Index: agents_live_heartbeat. */
+export async function claimSilentAgents(tx: Queryable, cutoff: Date, limit: number): Promise<AgentRow[]> {
+  const { rows } = await tx.query<AgentRow>(
+    `SELECT id, name, pools, max_concurrency, status, session_id, last_heartbeat_at FROM agents
+     WHERE status <> 'offline' AND last_heartbeat_at <= $1
+     ORDER BY last_heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [cutoff, limit],
+  );
+  return rows;
+}
+
+/**
+ * Liveness: marks a silent agent offline, if it is still silent. The session
+ * is kept: a heartbeat of the same session brings the agent back.
+ */
+export async function markAgentOffline(tx: Queryable, agentId: string, cutoff: Date, now: Date): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE agents SET status = 'offline', updated_at = $3
+     WHERE id = $1 AND status <> 'offline' AND last_heartbeat_at <= $2`,
+    [agentId, cutoff, now],
+  );
+  return (rowCount ?? 0) > 0;
+}

@@ -1,0 +1,140 @@
+import type { AgentLoad } from '@switchyard/domain';
+import { CommandRow } from './command-row';
+import { Queryable } from './db';
+
+/**
+ * The `claim` edge of the transition table (queued → dispatched, attempt + 1)
+ * for a whole batch, as one compare-and-set statement:
+ * `UPDATE … WHERE id = ANY(…) AND state = 'queued' AND available_at <= now`.
+ * A row another dispatcher claimed first, or one whose retry is not due yet,
+ * simply does not come back. Each claimed row gets its `claim` event in the
+ * same statement. Uses the primary key.
+ */
+export async function claimForDispatch(
+  db: Queryable,
+  assignments: readonly { commandId: string; agentId: string }[],
+  now: Date,
+): Promise<CommandRow[]> {
+  if (assignments.length === 0) return [];
+  const { rows } = await db.query<CommandRow>(
+    `WITH wanted AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, agent_id)
+     ), claimed AS (
+       UPDATE commands c SET
+         state = 'dispatched', attempt = c.attempt + 1, assigned_agent = w.agent_id,
+         dispatched_at = $3, last_heartbeat_at = $3, updated_at = $3,
+         lease_expires_at = $3::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
+       FROM wanted w
+       WHERE c.id = w.id AND c.state = 'queued' AND c.available_at <= $3
+       RETURNING c.*
+     ), logged AS (
+       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
+       SELECT id, attempt, 'claim', 'queued', 'dispatched', assigned_agent, $3 FROM claimed
+     )
+     SELECT * FROM claimed`,
+    [assignments.map((a) => a.commandId), assignments.map((a) => a.agentId), now],
+  );
+  return rows;
+}
+
+/**
+ * Drain on connect: claims up to `limit` queued commands this agent can serve
+ * (addressed to it, or to one of its pools), oldest first, including rows
+ * parked while no agent was live, but not retries whose time has not come.
+ * `FOR UPDATE SKIP LOCKED` keeps concurrent drains from fighting over rows;
+ * the claim itself is still a CAS on `state = 'queued'`.
+ * Index: commands_queued_target.
+ */
+export async function claimQueuedForAgent(
+  db: Queryable,
+  agent: { id: string; pools: readonly string[] },
+  limit: number,
+  now: Date,
+): Promise<CommandRow[]> {
+  if (limit <= 0) return [];
+  const { rows } = await db.query<CommandRow>(
+    `WITH due AS (
+       SELECT id FROM commands
+       WHERE state = 'queued'
+         AND ((target_kind = 'agent' AND target = $1) OR (target_kind = 'pool' AND target = ANY($2::text[])))
+         AND (available_at <= $4 OR available_at = 'infinity')
+       ORDER BY id
+       LIMIT $3
+       FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE commands c SET
+         state = 'dispatched', attempt = c.attempt + 1, assigned_agent = $1,
+         dispatched_at = $4, last_heartbeat_at = $4, updated_at = $4,
+         lease_expires_at = $4::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
+       FROM due WHERE c.id = due.id AND c.state = 'queued'
+       RETURNING c.*
+     ), logged AS (
+       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
+       SELECT id, attempt, 'claim', 'queued', 'dispatched', assigned_agent, $4 FROM claimed
+     )
+     SELECT * FROM claimed`,
+    [agent.id, agent.pools, limit, now],
+  );
+  return rows;
+}
+
+/**
+ * Parks queued commands that no live agent can serve: `available_at` becomes
+ * 'infinity', which takes them out of the relay scan until a drain on connect
+ * claims them. The liveness check is in the same statement, so a command whose
+ * agent came online meanwhile is not parked (its drain may already have run):
+ * the caller redelivers those instead.
+ */
+export async function parkUnroutable(db: Queryable, commandIds: readonly string[], now: Date): Promise<string[]> {
+  if (commandIds.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE commands c SET available_at = 'infinity', updated_at = $2
+     WHERE c.id = ANY($1::uuid[]) AND c.state = 'queued'
+       AND NOT EXISTS (
+         SELECT 1 FROM agents a WHERE a.status <> 'offline'
+           AND ((c.target_kind = 'agent' AND a.id = c.target) OR (c.target_kind = 'pool' AND c.target = ANY(a.pools))))
+     RETURNING c.id`,
+    [commandIds, now],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Live agents that could serve these targets, with their current load
+ * (dispatched + running commands; index commands_in_flight_agent).
+ */
+export async function loadLiveAgents(
+  db: Queryable,
+  agentIds: readonly string[],
+  pools: readonly string[],
+): Promise<AgentLoad[]> {
+  const { rows } = await db.query<{ id: string; pools: string[]; max_concurrency: number; in_flight: string }>(
+    `SELECT a.id, a.pools, a.max_concurrency,
+       (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
+     FROM agents a
+     WHERE a.status NOT IN ('offline', 'draining', 'error') AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
+    [agentIds, pools],
+  );
+  return rows.map((r) => ({ id: r.id, pools: r.pools, capacity: r.max_concurrency, inFlight: Number(r.in_flight) }));
+}
+
+/**
+ * Fenced heartbeats for a batch: extends the lease of running commands whose
+ * attempt matches. Not a transition (no event row); a stale or finished one
+ * matches nothing and is counted by the caller.
+ */
+export async function recordHeartbeats(
+  db: Queryable,
+  beats: readonly { commandId: string; attempt: number }[],
+  now: Date,
+): Promise<number> {
+  if (beats.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `UPDATE commands c SET last_heartbeat_at = $3,
+       lease_expires_at = $3::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
+     FROM unnest($1::uuid[], $2::integer[]) AS b(id, attempt)
+     WHERE c.id = b.id AND c.attempt = b.attempt AND c.state = 'running'`,
+    [beats.map((b) => b.commandId), beats.map((b) => b.attempt), now],
+  );
+  return rowCount ?? 0;
+}

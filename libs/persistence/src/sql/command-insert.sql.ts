@@ -1,0 +1,90 @@
+import { CommandDraft, preview } from '@switchyard/domain';
+import { CommandRow } from './command-row';
+import { Queryable } from './db';
+
+/**
+ * Inserts a batch of commands, skipping any whose id or (caller,
+ * idempotency key) already exists, and records a `submit` event for each row
+ * actually inserted, in the same statement.
+ *
+ * `published_at` is set to `now` for queued rows: the caller publishes right
+ * after commit, and if that publish is lost the relay job republishes the row
+ * once RELAY_AFTER_MS has passed.
+ *
+ * Returns the inserted rows only; look up the others by idempotency key.
+ */
+export async function insertCommands(
+  db: Queryable,
+  commands: readonly CommandDraft[],
+  now: Date,
+): Promise<CommandRow[]> {
+  if (commands.length === 0) return [];
+  const records = commands.map((c) => ({
+    id: c.id,
+    target_kind: c.targetKind,
+    target: c.target,
+    type: c.type,
+    payload: c.payload ?? null,
+    payload_preview: preview(c.payload),
+    caller: c.caller,
+    idempotency_key: c.idempotencyKey,
+    mode: c.mode,
+    state: c.state,
+    max_attempts: c.maxAttempts,
+    backoff: c.backoff,
+    run_at: c.runAt?.toISOString() ?? null,
+    available_at: (c.state === 'scheduled' && c.runAt ? c.runAt : now).toISOString(),
+    published_at: c.state === 'queued' ? now.toISOString() : null,
+    deadline_at: c.deadlineAt.toISOString(),
+    ack_timeout_ms: c.ackTimeoutMs,
+    heartbeat_timeout_ms: c.heartbeatTimeoutMs,
+    depth: c.depth,
+    parent_id: c.parentId,
+  }));
+  const { rows } = await db.query<CommandRow>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+         id uuid, target_kind text, target text, type text, payload jsonb, payload_preview text,
+         caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
+         run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
+         ack_timeout_ms integer, heartbeat_timeout_ms integer, depth integer, parent_id uuid)
+     ), inserted AS (
+       INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
+         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at,
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, created_at, updated_at)
+       SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
+         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at,
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, $2, $2
+       FROM input
+       ON CONFLICT DO NOTHING
+       RETURNING *
+     ), logged AS (
+       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, at)
+       SELECT id, 0, 'submit', NULL, state, $2 FROM inserted
+     )
+     SELECT * FROM inserted`,
+    [JSON.stringify(records), now],
+  );
+  return rows;
+}
+
+/** The commands that already hold these (caller, idempotency key) pairs. */
+export async function findByIdempotencyKeys(
+  db: Queryable,
+  keys: readonly { caller: string; idempotencyKey: string }[],
+): Promise<CommandRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<CommandRow>(
+    `SELECT c.* FROM commands c
+     JOIN unnest($1::text[], $2::text[]) AS k(caller, idempotency_key)
+       ON c.caller = k.caller AND c.idempotency_key = k.idempotency_key`,
+    [keys.map((k) => k.caller), keys.map((k) => k.idempotencyKey)],
+  );
+  return rows;
+}
+
+export async function findCommandsByIds(db: Queryable, ids: readonly string[]): Promise<CommandRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<CommandRow>(`SELECT * FROM commands WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows;
+}

@@ -1,0 +1,80 @@
+import type { CommandState } from '@switchyard/domain';
+import { CommandRow } from './command-row';
+import { Queryable } from './db';
+
+/** Whose commands a reader may see: a client its own, an agent its own and those assigned to it. */
+export type ReadScope = { kind: 'all' } | { kind: 'caller'; caller: string; assignedAgent?: string };
+
+export interface CommandFilter {
+  state?: CommandState;
+  target?: string;
+  type?: string;
+  /** Keyset cursor: only ids older than this one (ids are UUIDv7, so time-ordered). */
+  before?: string;
+  limit: number;
+}
+
+/**
+ * Newest-first listing with keyset pagination on the time-ordered id; each
+ * filter column has an `(column, id)` index (commands_state_id,
+ * commands_target_id, commands_type_id, commands_caller_id).
+ */
+export async function listCommands(db: Queryable, scope: ReadScope, filter: CommandFilter): Promise<CommandRow[]> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  if (scope.kind === 'caller') {
+    where.push(
+      scope.assignedAgent
+        ? `(caller = ${param(scope.caller)} OR assigned_agent = ${param(scope.assignedAgent)})`
+        : `caller = ${param(scope.caller)}`,
+    );
+  }
+  if (filter.state) where.push(`state = ${param(filter.state)}`);
+  if (filter.target) where.push(`target = ${param(filter.target)}`);
+  if (filter.type) where.push(`type = ${param(filter.type)}`);
+  if (filter.before) where.push(`id < ${param(filter.before)}::uuid`);
+  const { rows } = await db.query<CommandRow>(
+    `SELECT * FROM commands ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY id DESC LIMIT ${param(filter.limit)}`,
+    values,
+  );
+  return rows;
+}
+
+export async function findCommand(db: Queryable, scope: ReadScope, id: string): Promise<CommandRow | undefined> {
+  const { rows } = await db.query<CommandRow>('SELECT * FROM commands WHERE id = $1', [id]);
+  const row = rows[0];
+  if (!row || !visibleTo(scope, row)) return undefined;
+  return row;
+}
+
+export function visibleTo(scope: ReadScope, row: Pick<CommandRow, 'caller' | 'assigned_agent'>): boolean {
+  return (
+    scope.kind === 'all' ||
+    row.caller === scope.caller ||
+    (scope.assignedAgent !== undefined && row.assigned_agent === scope.assignedAgent)
+  );
+}
+
+export interface CommandEventRow {
+  id: string;
+  attempt: number;
+  event: string;
+  from_state: CommandState | null;
+  to_state: CommandState;
+  agent_id: string | null;
+  data: unknown;
+  at: Date;
+}
+
+export async function listCommandEvents(db: Queryable, commandId: string): Promise<CommandEventRow[]> {
+  const { rows } = await db.query<CommandEventRow>(
+    'SELECT id, attempt, event, from_state, to_state, agent_id, data, at FROM command_events WHERE command_id = $1 ORDER BY id',
+    [commandId],
+  );
+  return rows;
+}
