@@ -21,7 +21,9 @@ import { DeliveryService } from './delivery.service';
 export type Submission = { kind: 'ledger'; commandId: string } | { kind: 'new'; draft: CommandDraft };
 
 /** What the consumer should do with each message of the batch. */
-export type Disposition = { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' };
+export type Disposition =
+  | { kind: 'ack' }
+  | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
 
 const claimed = counter('switchyard_commands_claimed_total', 'Commands claimed for dispatch');
 const parked = counter(
@@ -79,6 +81,11 @@ export class DispatchService {
     const parkedIds = new Set(await parkUnroutable(this.pool, noAgent, now));
     parked.inc(parkedIds.size);
     const retryLater = new Map<string, Disposition>();
+    // Assigned but not won: claimed elsewhere (the next delivery finds it and acks) or locked by a peer.
+    const wonIds = new Set(won.map((r) => r.id));
+    for (const a of assignments) {
+      if (!wonIds.has(a.commandId)) retryLater.set(a.commandId, { kind: 'retry-later', reason: 'claim-contended' });
+    }
     for (const id of noAgent) {
       if (!parkedIds.has(id)) retryLater.set(id, { kind: 'retry-later', reason: 'agent-came-online' });
     }

@@ -4,11 +4,12 @@ import { Queryable } from './db';
 
 /**
  * The `claim` edge of the transition table (queued → dispatched, attempt + 1)
- * for a whole batch, as one compare-and-set statement:
- * `UPDATE … WHERE id = ANY(…) AND state = 'queued' AND available_at <= now`.
- * A row another dispatcher claimed first, or one whose retry is not due yet,
- * simply does not come back. Each claimed row gets its `claim` event in the
- * same statement. Uses the primary key.
+ * for a whole batch, as one statement. Candidates are locked in id order with
+ * `SKIP LOCKED`, so concurrent batches over overlapping rows never deadlock: a
+ * row another claimer holds is that claimer's to win. The update still names
+ * the state it expects (`state = 'queued' AND available_at <= now`), so a row
+ * claimed first elsewhere, or a retry not due yet, does not come back. Each
+ * claimed row gets its `claim` event in the same statement. Uses the primary key.
  */
 export async function claimForDispatch(
   db: Queryable,
@@ -19,13 +20,18 @@ export async function claimForDispatch(
   const { rows } = await db.query<CommandRow>(
     `WITH wanted AS (
        SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, agent_id)
+     ), locked AS (
+       SELECT c.id, w.agent_id FROM commands c JOIN wanted w ON w.id = c.id
+       WHERE c.state = 'queued' AND c.available_at <= $3
+       ORDER BY c.id
+       FOR UPDATE OF c SKIP LOCKED
      ), claimed AS (
        UPDATE commands c SET
-         state = 'dispatched', attempt = c.attempt + 1, assigned_agent = w.agent_id,
+         state = 'dispatched', attempt = c.attempt + 1, assigned_agent = l.agent_id,
          dispatched_at = $3, last_heartbeat_at = $3, updated_at = $3,
          lease_expires_at = $3::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
-       FROM wanted w
-       WHERE c.id = w.id AND c.state = 'queued' AND c.available_at <= $3
+       FROM locked l
+       WHERE c.id = l.id AND c.state = 'queued'
        RETURNING c.*
      ), logged AS (
        INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
@@ -121,7 +127,9 @@ export async function loadLiveAgents(
 /**
  * Fenced heartbeats for a batch: extends the lease of running commands whose
  * attempt matches. Not a transition (no event row); a stale or finished one
- * matches nothing and is counted by the caller.
+ * matches nothing and is counted by the caller. Rows are locked in id order
+ * and a row busy elsewhere is skipped (another write to it is under way), so
+ * concurrent batches never deadlock.
  */
 export async function recordHeartbeats(
   db: Queryable,
@@ -130,10 +138,16 @@ export async function recordHeartbeats(
 ): Promise<number> {
   if (beats.length === 0) return 0;
   const { rowCount } = await db.query(
-    `UPDATE commands c SET last_heartbeat_at = $3,
+    `WITH locked AS (
+       SELECT c.id FROM commands c JOIN unnest($1::uuid[], $2::integer[]) AS b(id, attempt)
+         ON c.id = b.id AND c.attempt = b.attempt
+       WHERE c.state = 'running'
+       ORDER BY c.id
+       FOR UPDATE OF c SKIP LOCKED
+     )
+     UPDATE commands c SET last_heartbeat_at = $3,
        lease_expires_at = $3::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
-     FROM unnest($1::uuid[], $2::integer[]) AS b(id, attempt)
-     WHERE c.id = b.id AND c.attempt = b.attempt AND c.state = 'running'`,
+     FROM locked WHERE c.id = locked.id`,
     [beats.map((b) => b.commandId), beats.map((b) => b.attempt), now],
   );
   return rowCount ?? 0;

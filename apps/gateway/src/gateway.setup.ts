@@ -1,0 +1,22 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { SwitchyardConfig } from '@switchyard/config';
+
+/** HTTP settings of the gateway, shared by main.ts and the tests that boot it in-process. */
+export function setUpGateway(app: INestApplication, config: SwitchyardConfig): void {
+  const express = app as NestExpressApplication;
+  // Room above the payload limit for the envelope, so the payload check answers with field details.
+  express.useBodyParser('json', { limit: config.limits.maxPayloadBytes + 64 * 1024 });
+  express.disable('x-powered-by');
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Switchyard')
+      .setDescription('Durable command bus for fleets of agents')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
