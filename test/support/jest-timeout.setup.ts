@@ -3,8 +3,7 @@
 // SWITCHYARD_TEST_TIMEOUT and this file (setupFilesAfterEnv) applies it.
 import { jest } from '@jest/globals';
 
-const timeout = (globalThis as { SWITCHYARD_TEST_TIMEOUT?: unknown })
-  .SWITCHYARD_TEST_TIMEOUT;
+const timeout = (globalThis as { SWITCHYARD_TEST_TIMEOUT?: unknown }).SWITCHYARD_TEST_TIMEOUT;
 if (typeof timeout === 'number') {
   jest.setTimeout(timeout);
 }

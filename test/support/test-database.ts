@@ -48,6 +48,9 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
   });
   return {
     url: withDatabase(serverUrl, name),
-    drop: () => withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

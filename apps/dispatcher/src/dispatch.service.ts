@@ -22,8 +22,7 @@ export type Submission = { kind: 'ledger'; commandId: string } | { kind: 'new'; 
 
 /** What the consumer should do with each message of the batch. */
 export type Disposition =
-  | { kind: 'ack' }
-  | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
+  { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
 
 const claimed = counter('switchyard_commands_claimed_total', 'Commands claimed for dispatch');
 const parked = counter(

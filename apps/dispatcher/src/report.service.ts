@@ -80,10 +80,15 @@ export class ReportService {
         return;
       case 'noop':
         return;
-      case 'refused':
+      case 'refused': {
         refused.inc({ kind: report.kind, reason: result.reason });
-        this.logger.warn({ ...context, reason: result.reason, detail: result.detail }, 'report refused');
+        // An accept applied after its own result (another replica took the result first) is routine.
+        const routine = report.kind === 'accepted' && result.reason === 'terminal';
+        const log = { ...context, reason: result.reason, detail: result.detail };
+        if (routine) this.logger.debug(log, 'late accept after the result');
+        else this.logger.warn(log, 'report refused');
         return;
+      }
       case 'applied': {
         applied.inc({ kind: report.kind });
         const { row, transition } = result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type AgentStatus, type HeldSummary, sameStatus, statusFor } from './agent-status';
+import { type AgentStatus, enqueueStatus, type HeldSummary, sameStatus, statusFor } from './agent-status';
 
 const A = '0190a4b2-0000-7000-8000-00000000000a';
 const B = '0190a4b2-0000-7000-8000-00000000000b';
@@ -71,5 +71,41 @@ describe(sameStatus.name, () => {
 
   it.each(cases)('%#: $a vs $b → $expected', ({ a, b, expected }) => {
     expect(sameStatus(a, b)).toBe(expected);
+  });
+});
+
+describe(enqueueStatus.name, () => {
+  type S = { phase: string; n: number };
+  const s = (phase: string, n: number): S => ({ phase, n });
+  const cases: { name: string; queue: S[]; next: S; expected: S[] }[] = [
+    { name: 'an empty queue takes the status', queue: [], next: s('busy', 1), expected: [s('busy', 1)] },
+    {
+      name: 'a new phase is appended',
+      queue: [s('busy', 1)],
+      next: s('idle', 2),
+      expected: [s('busy', 1), s('idle', 2)],
+    },
+    {
+      name: 'the same phase replaces the last one',
+      queue: [s('busy', 1)],
+      next: s('busy', 2),
+      expected: [s('busy', 2)],
+    },
+    {
+      name: 'only the last one is replaced',
+      queue: [s('busy', 1), s('idle', 2)],
+      next: s('idle', 3),
+      expected: [s('busy', 1), s('idle', 3)],
+    },
+    {
+      name: 'beyond the limit the oldest are dropped',
+      queue: [s('busy', 1), s('idle', 2), s('busy', 3)],
+      next: s('idle', 4),
+      expected: [s('idle', 2), s('busy', 3), s('idle', 4)],
+    },
+  ];
+
+  it.each(cases)('$name', ({ queue, next, expected }) => {
+    expect(enqueueStatus(queue, next, 3)).toEqual(expected);
   });
 });

@@ -44,3 +44,23 @@ export function statusFor(closing: boolean, held: readonly HeldSummary[]): Agent
 export function sameStatus(a: AgentStatus | undefined, b: AgentStatus): boolean {
   return a !== undefined && a.phase === b.phase && a.activity === b.activity && a.commandId === b.commandId;
 }
+
+/** Statuses waiting to be published while one is in flight; older ones beyond this are dropped. */
+export const MAX_QUEUED_STATUSES = 4;
+
+/**
+ * Queues a status behind those not yet published. A status replaces the
+ * queued one before it when both have the same phase (only the newest detail
+ * matters), so every phase change stays visible to watchers while a slow or
+ * broken connection never lets the queue grow past `max`: then the oldest
+ * go first, and the newest status is always kept.
+ */
+export function enqueueStatus<T extends { phase: string }>(
+  queue: readonly T[],
+  next: T,
+  max = MAX_QUEUED_STATUSES,
+): T[] {
+  const last = queue.at(-1);
+  const queued = last?.phase === next.phase ? [...queue.slice(0, -1), next] : [...queue, next];
+  return queued.slice(Math.max(0, queued.length - max));
+}

@@ -12,8 +12,14 @@ import { type Subjects, subjectsFor } from '@switchyard/messaging/subjects';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type AgentOptions, resolveAgentOptions, type ResolvedAgentOptions } from './agent-options';
-import { type AgentStatus, sameStatus, statusFor } from './agent-status';
-import { type AbortCause, CommandAborted, describeFailure } from './command-failure';
+import { type AgentStatus, enqueueStatus, sameStatus, statusFor } from './agent-status';
+import {
+  type AbortCause,
+  CommandAborted,
+  describeFailure,
+  MAX_ERROR_MESSAGE_LENGTH,
+  truncate,
+} from './command-failure';
 import type { Handler, HandlerContext } from './handler';
 import { LocalWorkQueue } from './local-work-queue';
 import { RecentKeys } from './recent-keys';
@@ -128,10 +134,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   private watching?: Promise<void>;
   private sessionChain: Promise<unknown> = Promise.resolve();
   private sessionInFlight = 0;
+  /** The newest status requested: queued, in flight or published. */
   private requestedStatus?: AgentStatus;
-  private pendingStatus?: StatusEvent;
+  private statusQueue: StatusEvent[] = [];
   private statusPumping = false;
   private closing = false;
+  private warnedHeartbeat = false;
   private offline = false;
   private closed?: Promise<void>;
 
@@ -262,6 +270,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     this.commands.set(key, entry);
     this.notify('delivered', delivery);
+    if (!this.warnedHeartbeat && delivery.heartbeatTimeoutMs <= this.options.heartbeatIntervalMs) {
+      this.warnedHeartbeat = true;
+      this.options.logger.warn(
+        {
+          ...fields,
+          heartbeatTimeoutMs: delivery.heartbeatTimeoutMs,
+          heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+        },
+        'heartbeat interval is not shorter than the command heartbeat timeout; long commands may be presumed lost',
+      );
+    }
     void this.sendReport(entry, { kind: 'accepted' });
     this.armDeadline(entry);
 
@@ -467,8 +486,9 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /**
    * Publishes the status when it changed (or when `force`d, after a reconnect).
-   * Only the newest status matters: while one publish is pending, later
-   * changes overwrite each other and the last one goes out next.
+   * Statuses go out one at a time, in order; while one is pending, later ones
+   * queue up and coalesce (see enqueueStatus), so a watcher sees every phase
+   * change without an outage piling up stale statuses.
    */
   private updateStatus(force = false): void {
     const next: AgentStatus = this.offline
@@ -483,16 +503,18 @@ export class Agent extends EventEmitter<AgentEvents> {
         );
     if (!force && sameStatus(this.requestedStatus, next)) return;
     this.requestedStatus = next;
-    this.pendingStatus = { ...next, sessionId: this.sessionId, at: new Date().toISOString() };
+    this.statusQueue = enqueueStatus(this.statusQueue, {
+      ...next,
+      sessionId: this.sessionId,
+      at: new Date().toISOString(),
+    });
     if (!this.statusPumping) void this.track(this.pumpStatus());
   }
 
   private async pumpStatus(): Promise<void> {
     this.statusPumping = true;
     try {
-      while (this.pendingStatus) {
-        const status = this.pendingStatus;
-        this.pendingStatus = undefined;
+      for (let status = this.statusQueue.shift(); status; status = this.statusQueue.shift()) {
         try {
           if (await this.publisher.publish(this.subjects.status(this.agentId), status)) this.notify('status', status);
         } catch (err) {
@@ -529,7 +551,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       this.options.logger.warn(
-        { ...this.logFields, subject: msg.subject, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        {
+          ...this.logFields,
+          subject: msg.subject,
+          issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        },
         `invalid ${what}; dropped`,
       );
       return undefined;
@@ -545,6 +571,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private notify<E extends keyof AgentEvents>(event: E, ...args: AgentEvents[E]): void {
     try {
+      // EventEmitter's typing cannot follow a generic event name; the signature above keeps it sound.
       (this.emit as (event: E, ...args: AgentEvents[E]) => boolean)(event, ...args);
     } catch (err) {
       this.options.logger.error({ ...this.logFields, event, err: String(err) }, 'an agent event listener threw');
@@ -586,7 +613,10 @@ function toOutcomeReport(outcome: Outcome): ReportBody {
   } catch (err) {
     return {
       kind: 'failed',
-      error: { message: `handler result is not JSON-serializable: ${String(err)}`.slice(0, 4_096), code: 'unserializable_result' },
+      error: {
+        message: truncate(`handler result is not JSON-serializable: ${String(err)}`, MAX_ERROR_MESSAGE_LENGTH),
+        code: 'unserializable_result',
+      },
       retryable: false,
     };
   }

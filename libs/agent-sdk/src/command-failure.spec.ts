@@ -56,6 +56,16 @@ describe(describeFailure.name, () => {
       expected: { error: { message: '{"why":"x"}' }, retryable: true },
     },
     {
+      name: 'a thrown number is the message',
+      thrown: 42,
+      expected: { error: { message: '42' }, retryable: true },
+    },
+    {
+      name: 'an object that cannot be JSON gets its tag',
+      thrown: { big: 1n },
+      expected: { error: { message: '[object Object]' }, retryable: true },
+    },
+    {
       name: 'undefined gets a generic message',
       thrown: undefined,
       expected: { error: { message: 'handler failed' }, retryable: true },

@@ -77,12 +77,14 @@ export function describeFailure(thrown: unknown): FailureDescription {
 
 function messageOf(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message || thrown.name;
-  if (typeof thrown === 'string') return thrown;
   if (thrown === undefined || thrown === null) return '';
+  if (typeof thrown === 'string') return thrown;
+  if (typeof thrown === 'number' || typeof thrown === 'boolean' || typeof thrown === 'bigint') return String(thrown);
+  if (typeof thrown === 'symbol') return thrown.toString();
   try {
-    return JSON.stringify(thrown) ?? String(thrown);
+    return JSON.stringify(thrown) ?? Object.prototype.toString.call(thrown);
   } catch {
-    return String(thrown);
+    return Object.prototype.toString.call(thrown);
   }
 }
 

@@ -1,10 +1,5 @@
 export { Agent, connect, type AgentEvents, type CloseOptions } from './agent';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, type AgentOptions } from './agent-options';
-export {
-  CommandAborted,
-  CommandFailure,
-  type AbortCause,
-  type CommandFailureOptions,
-} from './command-failure';
+export { CommandAborted, CommandFailure, type AbortCause, type CommandFailureOptions } from './command-failure';
 export type { Handler, HandlerContext } from './handler';
 export { consoleJsonLogger, silentLogger, type AgentLogger } from './logger';

@@ -7,7 +7,8 @@ export class RecentKeys {
   private readonly keys = new Set<string>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`capacity must be an integer >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error(`capacity must be an integer >= 1, got ${capacity}`);
   }
 
   add(key: string): void {

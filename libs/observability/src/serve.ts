@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit, ServiceName, StartupError, type SwitchyardConfig } from '@switchyard/config';
@@ -37,7 +39,7 @@ export async function serve(options: ServeOptions): Promise<INestApplication> {
   options.configure?.(app, config);
   const port = options.port(config);
   await app.listen(port, '0.0.0.0');
-  const address = app.getHttpServer().address() as { port: number } | null;
+  const address = (app.getHttpServer() as Server).address() as AddressInfo | null;
   root.info({ port: address?.port, namespace: config.namespace }, `${options.service} ready`);
   return app;
 }

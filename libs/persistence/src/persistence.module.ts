@@ -1,6 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { StartupError, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, poolOf } from './data-source';
 

@@ -32,7 +32,11 @@ describe('fenced transitions (real Postgres)', () => {
       new Date(),
     );
     expect(failed).toMatchObject({ kind: 'applied', row: { state: 'queued', attempt: 1 } });
-    const [second] = await claimForDispatch(t.pool, [{ commandId: cmd.id, agentId: 'agent-2' }], new Date(Date.now() + 5));
+    const [second] = await claimForDispatch(
+      t.pool,
+      [{ commandId: cmd.id, agentId: 'agent-2' }],
+      new Date(Date.now() + 5),
+    );
     expect(second).toMatchObject({ attempt: 2, state: 'dispatched', assigned_agent: 'agent-2' });
     return cmd.id;
   }
@@ -52,11 +56,23 @@ describe('fenced transitions (real Postgres)', () => {
 
   it('the current attempt completes; replaying its result is a no-op and a conflicting one is refused', async () => {
     const id = await onSecondAttempt();
-    const ok = await transitionCommand(t.pool, id, { kind: 'succeed', attempt: 2, result: { v: 2 } }, { event: 'succeed' }, new Date());
+    const ok = await transitionCommand(
+      t.pool,
+      id,
+      { kind: 'succeed', attempt: 2, result: { v: 2 } },
+      { event: 'succeed' },
+      new Date(),
+    );
     expect(ok).toMatchObject({ kind: 'applied', row: { state: 'succeeded', result: { v: 2 } } });
     const after = await snapshot(id);
 
-    const replay = await transitionCommand(t.pool, id, { kind: 'succeed', attempt: 2, result: { v: 2 } }, { event: 'succeed' }, new Date());
+    const replay = await transitionCommand(
+      t.pool,
+      id,
+      { kind: 'succeed', attempt: 2, result: { v: 2 } },
+      { event: 'succeed' },
+      new Date(),
+    );
     expect(replay.kind).toBe('noop');
     const conflict = await transitionCommand(
       t.pool,
@@ -110,7 +126,9 @@ describe('fenced transitions (real Postgres)', () => {
       new Date(),
     );
     expect(result).toMatchObject({ kind: 'applied', row: { state: 'failed' } });
-    const { rows } = await t.pool.query('SELECT reason, attempt, type FROM dead_letters WHERE command_id = $1', [cmd.id]);
+    const { rows } = await t.pool.query('SELECT reason, attempt, type FROM dead_letters WHERE command_id = $1', [
+      cmd.id,
+    ]);
     expect(rows).toEqual([{ reason: 'boom', attempt: 1, type: 'echo' }]);
   });
 });

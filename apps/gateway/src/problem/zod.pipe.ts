@@ -27,8 +27,5 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 
 /** The OpenAPI schema of a zod schema's input, for `@ApiBody({ schema })`. */
 export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
 }

@@ -47,7 +47,7 @@ export class DueRunner extends EventEmitter {
 
   constructor(
     private readonly pool: Pool,
-    private readonly jobs: readonly DueJob<any>[],
+    private readonly jobs: readonly DueJob<unknown>[],
     private readonly options: RunnerOptions,
     private readonly sink: EffectSink,
   ) {

@@ -129,7 +129,12 @@ function replayedTerminal(event: CommandEvent): CommandState | undefined {
       return 'expired';
     case 'fail':
       return 'failed';
-    default:
+    case 'due':
+    case 'claim':
+    case 'accept':
+    case 'ack-timeout':
+    case 'heartbeat-lost':
+    case 'release':
       return undefined;
   }
 }

@@ -1,0 +1,167 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { waitFor } from './wait';
+
+// Jest runs from the repository root (rootDir); ESM test modules have no __dirname.
+const ROOT = process.cwd();
+
+/** Entry points of the built services (`npm run build`). */
+export const ENTRY = {
+  gateway: 'dist/apps/gateway/apps/gateway/src/main.js',
+  dispatcher: 'dist/apps/dispatcher/apps/dispatcher/src/main.js',
+  orchestrator: 'dist/apps/orchestrator/apps/orchestrator/src/main.js',
+  'demo-agents': 'dist/apps/demo-agents/apps/demo-agents/src/main.js',
+} as const;
+
+export type ServiceKind = keyof typeof ENTRY;
+
+/** A real service process; its output goes to var/test-logs/<run>/<name>.log. */
+export class ServiceProcess {
+  readonly exited: Promise<number | null>;
+  private readonly log: WriteStream;
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    logDir: string,
+    readonly port: number | undefined,
+  ) {
+    this.log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+    child.stdout?.pipe(this.log, { end: false });
+    child.stderr?.pipe(this.log, { end: false });
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static start(
+    name: string,
+    kind: ServiceKind,
+    env: Record<string, string>,
+    logDir: string,
+    port?: number,
+  ): ServiceProcess {
+    mkdirSync(logDir, { recursive: true });
+    const child = spawn(process.execPath, [path.join(ROOT, ENTRY[kind])], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ServiceProcess(name, child, logDir, port);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    if (this.port === undefined) return;
+    await waitFor(
+      `${this.name} to be ready`,
+      async () => {
+        if (!this.running) throw new Error(`${this.name} exited with ${this.child.exitCode}`);
+        const res = await fetch(`http://127.0.0.1:${this.port}/health/ready`).catch(() => undefined);
+        return res?.ok;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.child.kill(sig);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.log.end();
+    return this.exited;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SystemSpec {
+  gateways?: number;
+  dispatchers?: number;
+  orchestrators?: number;
+  /** Demo fleet processes to start (each runs `DEMO_AGENTS` agents). */
+  agents?: { count: number; concurrency?: number; pool?: string; prefix?: string; effectLogDir?: string };
+}
+
+/** A whole Switchyard on real processes, for e2e tests. */
+export class System {
+  readonly processes: ServiceProcess[] = [];
+
+  constructor(
+    readonly env: Record<string, string>,
+    readonly logDir: string,
+  ) {}
+
+  get gatewayUrl(): string {
+    const gw = this.processes.find((p) => p.name.startsWith('gateway') && p.running);
+    if (!gw) throw new Error('no gateway running');
+    return `http://127.0.0.1:${gw.port}`;
+  }
+
+  static async start(env: Record<string, string>, logDir: string, spec: SystemSpec): Promise<System> {
+    const system = new System(env, logDir);
+    for (let i = 1; i <= (spec.gateways ?? 1); i += 1) await system.add('gateway', `gateway-${i}`);
+    for (let i = 1; i <= (spec.dispatchers ?? 1); i += 1) await system.add('dispatcher', `dispatcher-${i}`);
+    for (let i = 1; i <= (spec.orchestrators ?? 1); i += 1) await system.add('orchestrator', `orchestrator-${i}`);
+    await Promise.all(system.processes.map((p) => p.waitReady()));
+    if (spec.agents) system.addAgents('agents', spec.agents);
+    return system;
+  }
+
+  async add(kind: Exclude<ServiceKind, 'demo-agents'>, name: string): Promise<ServiceProcess> {
+    const port = await freePort();
+    const portEnv: Record<string, string> = { [kind === 'gateway' ? 'GATEWAY_PORT' : 'HTTP_PORT']: String(port) };
+    const proc = ServiceProcess.start(name, kind, { ...this.env, ...portEnv }, this.logDir, port);
+    this.processes.push(proc);
+    return proc;
+  }
+
+  addAgents(name: string, agents: NonNullable<SystemSpec['agents']>): ServiceProcess {
+    const proc = ServiceProcess.start(
+      name,
+      'demo-agents',
+      {
+        ...this.env,
+        DEMO_AGENTS: String(agents.count),
+        DEMO_CONCURRENCY: String(agents.concurrency ?? 4),
+        DEMO_POOL: agents.pool ?? 'demo',
+        DEMO_AGENT_PREFIX: agents.prefix ?? 'demo-',
+        ...(agents.effectLogDir ? { EFFECT_LOG_DIR: agents.effectLogDir } : {}),
+      },
+      this.logDir,
+    );
+    this.processes.push(proc);
+    return proc;
+  }
+
+  async stop(): Promise<void> {
+    // Agents first (they release their work), then the services.
+    const agents = this.processes.filter((p) => p.name.startsWith('agents'));
+    await Promise.all(agents.map((p) => p.stop()));
+    await Promise.all(this.processes.filter((p) => !agents.includes(p)).map((p) => p.stop()));
+  }
+}
+
+export function testLogDir(namespace: string): string {
+  return path.join(ROOT, 'var', 'test-logs', namespace);
+}
