@@ -77,10 +77,12 @@ function pretty(name, colour, line) {
 const children = [];
 function start(name, entry, extraEnv = {}) {
   const colour = colours[children.length % colours.length];
+  // Own process group: a terminal's Ctrl-C reaches only this launcher, which then stops each child once, in order.
   const child = spawn(process.execPath, [entry], {
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     let buffer = '';
@@ -95,14 +97,16 @@ function start(name, entry, extraEnv = {}) {
     });
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) console.log(`${paint(colour, name.padEnd(13))} exited (${signal ?? code})`);
+    if (stopping) return;
+    console.error(`${paint(colour, name.padEnd(13))} exited (${signal ?? code}); stopping the demo`);
+    void stop(1);
   });
   children.push(child);
   return child;
 }
 
 let stopping = false;
-async function stop() {
+async function stop(exitCode = 0) {
   if (stopping) return;
   stopping = true;
   console.log('\ndemo: stopping (agents first, then services)…');
@@ -116,35 +120,59 @@ async function stop() {
   await Promise.all(children.map(exited));
   clearTimeout(timer);
   console.log('demo: stopped');
-  process.exit(0);
+  process.exit(exitCode);
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+// Never leave the services behind, whatever ends this process.
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
+
+// Another process on our ports would answer the readiness checks in our place.
+for (const port of [env.GATEWAY_PORT, '3001', '3011', '3002']) {
+  if (await reachable(`http://127.0.0.1:${port}`, port)) {
+    console.error(`demo: port ${port} is already in use; stop what is listening there (an earlier demo?) and retry`);
+    process.exit(69);
+  }
+}
 
 start('gateway', 'dist/apps/gateway/apps/gateway/src/main.js');
 start('dispatcher-1', 'dist/apps/dispatcher/apps/dispatcher/src/main.js', { HTTP_PORT: '3001' });
 start('dispatcher-2', 'dist/apps/dispatcher/apps/dispatcher/src/main.js', { HTTP_PORT: '3011' });
 start('orchestrator', 'dist/apps/orchestrator/apps/orchestrator/src/main.js', { HTTP_PORT: '3002' });
 
+/** Every service answers /health/ready (the dispatchers have created the agents' streams by then). */
 async function waitReady() {
+  const urls = [gatewayUrl, 'http://localhost:3001', 'http://localhost:3011', 'http://localhost:3002'];
   for (let i = 0; i < 120 && !stopping; i += 1) {
-    const res = await fetch(`${gatewayUrl}/health/ready`).catch(() => undefined);
-    if (res?.ok) return true;
+    const answers = await Promise.all(
+      urls.map((u) =>
+        fetch(`${u}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      ),
+    );
+    if (answers.every(Boolean)) return true;
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
 }
 if (!(await waitReady())) {
-  console.error('demo: the gateway did not become ready; see the logs above');
-  await stop();
+  console.error('demo: the services did not become ready; see the logs above');
+  await stop(1);
 }
 start('demo-agents', 'dist/apps/demo-agents/apps/demo-agents/src/main.js');
 
-const minted = await fetch(`${gatewayUrl}/v1/admin/clients`, {
+const mintResponse = await fetch(`${gatewayUrl}/v1/admin/clients`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', 'x-admin-key': env.ADMIN_API_KEY },
   body: JSON.stringify({ name: 'demo' }),
-}).then((r) => r.json());
+});
+const minted = await mintResponse.json();
+if (mintResponse.status !== 201) {
+  console.error(`demo: could not mint a client key (${mintResponse.status}): ${JSON.stringify(minted)}`);
+  await stop(1);
+}
 
 console.log(`
 ${paint(1, 'Switchyard is running')} (namespace ${env.SWITCHYARD_NAMESPACE}, ${env.DEMO_AGENTS} demo agents in pool "demo")
