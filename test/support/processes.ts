@@ -95,12 +95,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface AgentFleetSpec {
+  count: number;
+  concurrency?: number;
+  pool?: string;
+  prefix?: string;
+  effectLogDir?: string;
+  heartbeatIntervalMs?: number;
+}
+
 export interface SystemSpec {
   gateways?: number;
   dispatchers?: number;
   orchestrators?: number;
   /** Demo fleet processes to start (each runs `DEMO_AGENTS` agents). */
-  agents?: { count: number; concurrency?: number; pool?: string; prefix?: string; effectLogDir?: string };
+  agents?: AgentFleetSpec;
 }
 
 /** A whole Switchyard on real processes, for e2e tests. */
@@ -136,7 +145,7 @@ export class System {
     return proc;
   }
 
-  addAgents(name: string, agents: NonNullable<SystemSpec['agents']>): ServiceProcess {
+  addAgents(name: string, agents: AgentFleetSpec): ServiceProcess {
     const proc = ServiceProcess.start(
       name,
       'demo-agents',
@@ -147,6 +156,7 @@ export class System {
         DEMO_POOL: agents.pool ?? 'demo',
         DEMO_AGENT_PREFIX: agents.prefix ?? 'demo-',
         ...(agents.effectLogDir ? { EFFECT_LOG_DIR: agents.effectLogDir } : {}),
+        ...(agents.heartbeatIntervalMs ? { DEMO_HEARTBEAT_INTERVAL_MS: String(agents.heartbeatIntervalMs) } : {}),
       },
       this.logDir,
     );

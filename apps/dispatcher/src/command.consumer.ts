@@ -40,7 +40,7 @@ export class CommandConsumer implements OnApplicationBootstrap {
     const spec = {
       stream: 'commands' as const,
       durable: this.jetstream.consumers.dispatcherCommands,
-      ackWaitMs: 30_000,
+      ackWaitMs: this.config.dispatcher.ackWaitMs,
       maxAckPending: 20_000,
     };
     await this.jetstream.ensureDurable(spec);

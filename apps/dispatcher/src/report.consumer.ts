@@ -45,13 +45,13 @@ export class ReportConsumer implements OnApplicationBootstrap {
     const reports = {
       stream: 'reports' as const,
       durable: this.jetstream.consumers.dispatcherReports,
-      ackWaitMs: 30_000,
+      ackWaitMs: this.config.dispatcher.ackWaitMs,
       maxAckPending: 20_000,
     };
     const status = {
       stream: 'agentStatus' as const,
       durable: this.jetstream.consumers.dispatcherStatus,
-      ackWaitMs: 30_000,
+      ackWaitMs: this.config.dispatcher.ackWaitMs,
       maxAckPending: 5_000,
     };
     await this.jetstream.ensureDurable(reports);

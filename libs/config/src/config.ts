@@ -12,7 +12,7 @@ export interface SwitchyardConfig {
   apiKeyPepper: string;
   logLevel: Env['LOG_LEVEL'];
   orchestrator: { tickIntervalMs: number; batchSize: number; relayAfterMs: number };
-  dispatcher: { batchSize: number; saturatedRetryMs: number };
+  dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number };
   commandDefaults: {
     maxAttempts: number;
     ackTimeoutMs: number;
@@ -67,7 +67,11 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       batchSize: env.ORCHESTRATOR_BATCH_SIZE,
       relayAfterMs: env.RELAY_AFTER_MS,
     },
-    dispatcher: { batchSize: env.DISPATCHER_BATCH_SIZE, saturatedRetryMs: env.SATURATED_RETRY_MS },
+    dispatcher: {
+      batchSize: env.DISPATCHER_BATCH_SIZE,
+      saturatedRetryMs: env.SATURATED_RETRY_MS,
+      ackWaitMs: env.DISPATCHER_ACK_WAIT_MS,
+    },
     commandDefaults: {
       maxAttempts: env.DEFAULT_MAX_ATTEMPTS,
       ackTimeoutMs: env.DEFAULT_ACK_TIMEOUT_MS,

@@ -47,6 +47,12 @@ export const envSchema = z.object({
 
   /** Messages a dispatcher pulls per batch. */
   DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(256),
+  /**
+   * How long JetStream waits for a dispatcher to ack a message before handing it
+   * to another replica: the recovery time of a batch held by a killed dispatcher.
+   * A batch takes milliseconds; redelivery of a slow one is harmless (CAS claims).
+   */
+  DISPATCHER_ACK_WAIT_MS: ms(10_000, 500),
   /** Delay before a saturated pool's command is offered again. */
   SATURATED_RETRY_MS: ms(250),
 
