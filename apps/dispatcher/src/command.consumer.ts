@@ -7,6 +7,7 @@ import {
   LEDGER_ID_HEADER,
   natsCommandRequestSchema,
   parseSubmitSubject,
+  slugSchema,
 } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
 import { v7 as uuidv7 } from 'uuid';
@@ -56,9 +57,10 @@ export class CommandConsumer implements OnApplicationBootstrap {
     for (const message of messages) {
       const parsed = this.parse(message);
       if ('reject' in parsed) {
+        // The label is the bounded reason; the detail (sender-chosen text) goes to the log only.
         rejected.inc({ consumer: 'commands', reason: parsed.reject });
         this.logger.warn(
-          { subject: message.subject, seq: message.seq, reason: parsed.reject },
+          { subject: message.subject, seq: message.seq, reason: parsed.reject, detail: parsed.detail },
           'submit message terminated',
         );
         message.term(parsed.reject);
@@ -74,12 +76,14 @@ export class CommandConsumer implements OnApplicationBootstrap {
     });
   }
 
-  private parse(message: JsMsg): Submission | { reject: string } {
+  private parse(message: JsMsg): Submission | { reject: string; detail?: string } {
     const ledgerId = message.headers?.get(LEDGER_ID_HEADER);
-    if (ledgerId)
+    if (ledgerId) {
       return /^[0-9a-f-]{36}$/i.test(ledgerId) ? { kind: 'ledger', commandId: ledgerId } : { reject: 'bad-ledger-id' };
+    }
     const target = parseSubmitSubject(this.jetstream.subjects, message.subject);
-    if (!target) return { reject: 'bad-subject' };
+    // Targets must be slugs, as over HTTP: a command for `Foo` could never be served.
+    if (!target || !slugSchema.safeParse(target.name).success) return { reject: 'bad-subject' };
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.data));
@@ -88,26 +92,37 @@ export class CommandConsumer implements OnApplicationBootstrap {
     }
     const request = natsCommandRequestSchema.safeParse(body);
     if (!request.success) {
-      return {
-        reject: `invalid: ${request.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
-      };
+      const detail = request.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
+      return { reject: 'invalid-body', detail };
     }
-    if (request.data.mode === 'sync') return { reject: 'invalid: mode sync uses the call subjects' };
+    if (request.data.mode === 'sync') {
+      return { reject: 'invalid-body', detail: 'mode "sync" is not accepted on submit subjects' };
+    }
     if (jsonByteLength(request.data.payload) > this.config.limits.maxPayloadBytes)
       return { reject: 'payload-too-large' };
-    const msgId = message.headers?.get('Nats-Msg-Id') || undefined;
     const drafted = draftCommand(
-      { ...request.data, idempotencyKey: request.data.idempotencyKey ?? msgId },
+      { ...request.data, idempotencyKey: request.data.idempotencyKey ?? this.fallbackKey(message) },
       { id: uuidv7(), target, caller: NATS_CALLER, defaults: this.config.commandDefaults, now: new Date() },
     );
     return drafted.ok
       ? { kind: 'new', draft: drafted.draft }
-      : { reject: `invalid: ${drafted.field} ${drafted.message}` };
+      : { reject: 'invalid-body', detail: `${drafted.field} ${drafted.message}` };
   }
 
-  /** Backs off as a saturated command keeps coming back: 250 ms, 500 ms, … up to 5 s. */
+  /**
+   * The idempotency key of a NATS submission without one in its body: its
+   * Nats-Msg-Id, or else the message's place in the stream (sequence and store
+   * time), so that a redelivery after a crash never records the command twice.
+   */
+  private fallbackKey(message: JsMsg): string {
+    const msgId = message.headers?.get('Nats-Msg-Id');
+    if (msgId) return msgId;
+    return `stream:${this.jetstream.streams.commands}:${message.seq}:${message.info.timestampNanos}`;
+  }
+
+  /** Backs off a little as a saturated command keeps coming back: base, 2× base, capped at 4× base. */
   private saturatedDelay(message: JsMsg): number {
     const base = this.config.dispatcher.saturatedRetryMs;
-    return Math.min(base * 2 ** Math.min(message.info.deliveryCount - 1, 5), 5_000);
+    return base * 2 ** Math.min(message.info.deliveryCount - 1, 2);
   }
 }

@@ -1,7 +1,14 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { JetStreamService, Report, reportSchema, sessionEventSchema, statusEventSchema } from '@switchyard/messaging';
+import {
+  JetStreamService,
+  Report,
+  reportSchema,
+  sessionEventSchema,
+  slugSchema,
+  statusEventSchema,
+} from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
 import { AgentSessionService } from './agent-session.service';
 import { ReportService } from './report.service';
@@ -11,10 +18,11 @@ const rejected = counter('switchyard_nats_rejected_total', 'NATS messages termin
   'reason',
 ]);
 
-/** `<ns>.agent.<id>.<kind>` → agent id and kind. */
+/** `<ns>.agent.<id>.<kind>` → agent id and kind; undefined unless the id is a valid agent slug. */
 function agentSubject(subject: string): { agentId: string; kind: string } | undefined {
   const parts = subject.split('.');
-  return parts.length === 4 && parts[1] === 'agent' ? { agentId: parts[2], kind: parts[3] } : undefined;
+  if (parts.length !== 4 || parts[1] !== 'agent' || !slugSchema.safeParse(parts[2]).success) return undefined;
+  return { agentId: parts[2], kind: parts[3] };
 }
 
 function decode(message: JsMsg): unknown {
@@ -72,7 +80,11 @@ export class ReportConsumer implements OnApplicationBootstrap {
     for (const message of messages) {
       const address = agentSubject(message.subject);
       const body = decode(message);
-      if (address?.kind === 'session') {
+      if (!address) {
+        this.reject(message, 'bad-agent-subject');
+        continue;
+      }
+      if (address.kind === 'session') {
         const event = sessionEventSchema.safeParse(body);
         if (!event.success) {
           this.reject(message, 'invalid-session-event');
@@ -84,7 +96,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
         continue;
       }
       const report = reportSchema.safeParse(body);
-      if (!address || address.kind !== 'report' || !report.success) {
+      if (address.kind !== 'report' || !report.success) {
         this.reject(message, 'invalid-report');
         continue;
       }

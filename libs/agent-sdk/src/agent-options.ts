@@ -1,5 +1,6 @@
 import { sessionEventSchema } from '@switchyard/messaging/contracts/agent-protocol.schema';
 import { assertToken } from '@switchyard/messaging/subjects';
+import { slugSchema } from '@switchyard/messaging/contracts/command-request.schema';
 import type { Handler } from './handler';
 import { type AgentLogger, silentLogger } from './logger';
 
@@ -64,7 +65,11 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
 
   const namespace = options.namespace ?? 'sy';
   check(isToken(namespace), `namespace: "${namespace}" is not a valid subject token`);
-  check(isToken(options.agentId), `agentId: "${options.agentId}" is not a valid subject token`);
+  // The ledger keys agents by slug; any other id would be refused by every dispatcher.
+  check(
+    slugSchema.safeParse(options.agentId).success,
+    `agentId: "${options.agentId}" must be a slug (a-z, 0-9, _ and -, at most 63 chars)`,
+  );
 
   const pools = options.pools ?? [];
   const concurrency = options.concurrency ?? 1;

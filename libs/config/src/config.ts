@@ -11,7 +11,7 @@ export interface SwitchyardConfig {
   adminApiKey: string;
   apiKeyPepper: string;
   logLevel: Env['LOG_LEVEL'];
-  orchestrator: { tickIntervalMs: number; batchSize: number; relayAfterMs: number };
+  orchestrator: { tickIntervalMs: number; batchSize: number; relayAfterMs: number; retentionMs: number };
   dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number };
   commandDefaults: {
     maxAttempts: number;
@@ -49,10 +49,14 @@ export function parseConfig(source: Record<string, string | undefined>, service?
   );
   if (source.ADMIN_API_KEY === '') cleaned.ADMIN_API_KEY = '';
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue(source)));
+  const malformed = parsed.success ? [] : parsed.error.issues;
+  // Every problem in one run: malformed variables and the ones this service requires but lacks.
+  const missing = (service ? REQUIRED_BY[service] : []).filter(
+    (k) => !cleaned[k] && !malformed.some((issue) => issue.path[0] === k),
+  );
+  const issues = [...malformed.map(describeIssue(source)), ...missing.map((k) => `${k} is required by the ${service}`)];
+  if (!parsed.success || issues.length) throw new ConfigError(issues.sort());
   const env = parsed.data;
-  const missing = (service ? REQUIRED_BY[service] : []).filter((k) => !env[k]);
-  if (missing.length) throw new ConfigError(missing.map((k) => `${k} is required by the ${service}`));
   return {
     databaseUrl: env.DATABASE_URL,
     natsServers: env.NATS_URL ? env.NATS_URL.split(',').map((u) => u.trim()) : [],
@@ -66,6 +70,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       tickIntervalMs: env.ORCHESTRATOR_TICK_INTERVAL,
       batchSize: env.ORCHESTRATOR_BATCH_SIZE,
       relayAfterMs: env.RELAY_AFTER_MS,
+      retentionMs: env.RETENTION_MS,
     },
     dispatcher: {
       batchSize: env.DISPATCHER_BATCH_SIZE,

@@ -44,6 +44,13 @@ export const envSchema = z.object({
   ORCHESTRATOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
   /** A queued row that nobody claimed for this long is published again (a publish lost after commit). */
   RELAY_AFTER_MS: ms(30_000, 100),
+  /**
+   * How long a finished command (succeeded, failed, cancelled, expired, stuck)
+   * and its events stay in the ledger before the retention job purges them;
+   * one with an unresolved dead letter stays until it is resolved. A week
+   * covers an incident investigated after a weekend.
+   */
+  RETENTION_MS: ms(7 * 24 * 3_600_000, 60_000),
 
   /** Messages a dispatcher pulls per batch. */
   DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(256),

@@ -1,4 +1,18 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { Histogram, register } from 'prom-client';
+
+function histogram(name: string, help: string, buckets: number[]): Histogram<'consumer'> {
+  return (
+    (register.getSingleMetric(name) as Histogram<'consumer'> | undefined) ??
+    new Histogram({ name, help, labelNames: ['consumer'], buckets })
+  );
+}
+const batchSize = histogram('switchyard_consumer_batch_size', 'Messages per handled batch', [1, 2, 5, 10, 25, 50, 100, 250, 500]);
+const batchSeconds = histogram(
+  'switchyard_consumer_batch_seconds',
+  'Time to handle one batch, acks included',
+  [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+);
 
 export interface BatchConsumerOptions {
   stream: string;
@@ -63,8 +77,12 @@ export class BatchConsumer {
     if (this.buffer.length === 0) return;
     const batch = this.buffer.splice(0, this.options.maxBatch);
     this.chain = this.chain.then(async () => {
+      const labels = { consumer: this.options.durable };
+      batchSize.observe(labels, batch.length);
+      const end = batchSeconds.startTimer(labels);
       try {
         await this.options.handle(batch);
+        end();
       } catch (err) {
         this.options.onError(err, batch.length);
         for (const m of batch) m.nak(1_000);

@@ -73,7 +73,8 @@ export async function recordAgentHeartbeat(
 /**
  * Folds a status event into the agent row, for the agent's current session
  * only (or any session when the event names none). Skips the write when
- * nothing changed.
+ * nothing changed. Never brings an offline agent back: that is the session's
+ * connect or heartbeat, which also drains its queued work.
  */
 export async function applyAgentStatus(
   db: Queryable,
@@ -84,6 +85,7 @@ export async function applyAgentStatus(
   const { rowCount } = await db.query(
     `UPDATE agents SET status = $2, activity = $3, detail = $4, status_command_id = $5, updated_at = $7
      WHERE id = $1 AND ($6::text IS NULL OR session_id = $6)
+       AND (status <> 'offline' OR $2 = 'offline')
        AND (status, activity, detail, status_command_id) IS DISTINCT FROM ($2, $3, $4, $5::uuid)`,
     [
       agentId,

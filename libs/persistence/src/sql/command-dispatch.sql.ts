@@ -2,6 +2,9 @@ import type { AgentLoad } from '@switchyard/domain';
 import { CommandRow } from './command-row';
 import { Queryable } from './db';
 
+/** Agent phases that take new work. Routing and parking must agree on it, or a command is neither. */
+const ROUTABLE = `'idle', 'busy'`;
+
 /**
  * The `claim` edge of the transition table (queued → dispatched, attempt + 1)
  * for a whole batch, as one statement. Candidates are locked in id order with
@@ -97,7 +100,7 @@ export async function parkUnroutable(db: Queryable, commandIds: readonly string[
     `UPDATE commands c SET available_at = 'infinity', updated_at = $2
      WHERE c.id = ANY($1::uuid[]) AND c.state = 'queued'
        AND NOT EXISTS (
-         SELECT 1 FROM agents a WHERE a.status <> 'offline'
+         SELECT 1 FROM agents a WHERE a.status IN (${ROUTABLE})
            AND ((c.target_kind = 'agent' AND a.id = c.target) OR (c.target_kind = 'pool' AND c.target = ANY(a.pools))))
      RETURNING c.id`,
     [commandIds, now],
@@ -118,7 +121,7 @@ export async function loadLiveAgents(
     `SELECT a.id, a.pools, a.max_concurrency,
        (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
      FROM agents a
-     WHERE a.status NOT IN ('offline', 'draining', 'error') AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
+     WHERE a.status IN (${ROUTABLE}) AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
     [agentIds, pools],
   );
   return rows.map((r) => ({ id: r.id, pools: r.pools, capacity: r.max_concurrency, inFlight: Number(r.in_flight) }));
