@@ -64,9 +64,10 @@ export class DispatchService {
       offered.filter((r) => r.target_kind === 'agent').map((r) => r.target),
       offered.filter((r) => r.target_kind === 'pool').map((r) => r.target),
     );
+    const prefetch = this.config.dispatcher.prefetch;
     const decisions = routeCommands(
       offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
-      agents,
+      agents.map((a) => ({ ...a, capacity: Math.floor(a.capacity * prefetch) })),
     );
 
     const assignments = decisions.flatMap((d) =>
@@ -101,7 +102,8 @@ export class DispatchService {
    */
   async drainTo(agent: { id: string; pools: readonly string[]; max_concurrency: number }): Promise<number> {
     const now = new Date();
-    const spare = agent.max_concurrency - (await countInFlight(this.pool, agent.id));
+    const capacity = Math.floor(agent.max_concurrency * this.config.dispatcher.prefetch);
+    const spare = capacity - (await countInFlight(this.pool, agent.id));
     const rows = await claimQueuedForAgent(this.pool, agent, spare, now);
     claimed.inc(rows.length);
     this.delivery.deliver(rows, now);

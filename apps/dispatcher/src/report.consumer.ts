@@ -7,11 +7,12 @@ import {
   reportSchema,
   sessionEventSchema,
   slugSchema,
+  StatusEvent,
   statusEventSchema,
 } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
 import { AgentSessionService } from './agent-session.service';
-import { ReportService } from './report.service';
+import { AgentReport, ReportService } from './report.service';
 
 const rejected = counter('switchyard_nats_rejected_total', 'NATS messages terminated as malformed', [
   'consumer',
@@ -75,7 +76,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
   }
 
   private async handleReports(messages: JsMsg[]): Promise<void> {
-    const reportsByAgent = new Map<string, Report[]>();
+    const reports: AgentReport[] = [];
     const ackAfter: JsMsg[] = [];
     for (const message of messages) {
       const address = agentSubject(message.subject);
@@ -100,14 +101,17 @@ export class ReportConsumer implements OnApplicationBootstrap {
         this.reject(message, 'invalid-report');
         continue;
       }
-      reportsByAgent.set(address.agentId, [...(reportsByAgent.get(address.agentId) ?? []), report.data]);
+      reports.push({ agentId: address.agentId, report: report.data });
       ackAfter.push(message);
     }
-    await Promise.all([...reportsByAgent].map(([agentId, reports]) => this.reports.apply(agentId, reports)));
+    await this.reports.apply(reports);
     for (const m of ackAfter) m.ack();
   }
 
+  /** Only the latest status of each agent in a batch is folded into the ledger; the stream keeps them all. */
   private async handleStatus(messages: JsMsg[]): Promise<void> {
+    const latest = new Map<string, StatusEvent>();
+    const valid: JsMsg[] = [];
     for (const message of messages) {
       const address = agentSubject(message.subject);
       const status = statusEventSchema.safeParse(decode(message));
@@ -115,9 +119,11 @@ export class ReportConsumer implements OnApplicationBootstrap {
         this.reject(message, 'invalid-status');
         continue;
       }
-      await this.sessions.applyStatus(address.agentId, status.data);
-      message.ack();
+      latest.set(address.agentId, status.data);
+      valid.push(message);
     }
+    await Promise.all([...latest].map(([agentId, status]) => this.sessions.applyStatus(agentId, status)));
+    for (const m of valid) m.ack();
   }
 
   private reject(message: JsMsg, reason: string): void {

@@ -3,7 +3,7 @@ import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandEvent, jsonByteLength } from '@switchyard/domain';
 import { CommandPublisher, JetStreamService, Report } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
-import { PG_POOL, recordHeartbeats, transitionCommand } from '@switchyard/persistence';
+import { acceptBatch, PG_POOL, recordHeartbeats, succeedBatch, transitionCommand } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { DeliveryService } from './delivery.service';
 
@@ -12,7 +12,17 @@ const refused = counter(
   'Agent reports refused (stale attempt, terminal, not allowed)',
   ['kind', 'reason'],
 );
-const applied = counter('switchyard_reports_applied_total', 'Agent reports applied to the ledger', ['kind']);
+const reportsApplied = counter('switchyard_reports_applied_total', 'Agent reports applied to the ledger', ['kind']);
+/** A report with the agent whose subject it came on. */
+export interface AgentReport {
+  agentId: string;
+  report: Report;
+}
+
+function toBatched({ agentId, report }: AgentReport) {
+  return { commandId: report.commandId, attempt: report.attempt, agentId };
+}
+
 const staleHeartbeats = counter('switchyard_heartbeats_unmatched_total', 'Heartbeats for an attempt no longer running');
 
 /**
@@ -32,38 +42,78 @@ export class ReportService {
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
-  async apply(agentId: string, reports: readonly Report[]): Promise<void> {
+  /**
+   * Applies a batch of reports from any agents. The common pair, accepted and
+   * succeeded, goes through one set-based statement each; whatever those do
+   * not match, and every other kind, is judged row by row with the pure table
+   * (in arrival order per command, commands in parallel).
+   */
+  async apply(items: readonly AgentReport[]): Promise<void> {
     const now = new Date();
-    const beats = reports.filter((r) => r.kind === 'heartbeat' || r.kind === 'progress');
+    const beats = items.filter(({ report: r }) => r.kind === 'heartbeat' || r.kind === 'progress');
     const matched = await recordHeartbeats(
       this.pool,
-      beats.map((b) => ({ commandId: b.commandId, attempt: b.attempt })),
+      beats.map(({ report: b }) => ({ commandId: b.commandId, attempt: b.attempt })),
       now,
     );
     staleHeartbeats.inc(beats.length - Math.min(matched, beats.length));
-    for (const r of reports) {
-      if (r.kind === 'progress') {
-        this.jetstream
-          .publishJson(this.jetstream.subjects.commandEvents(r.commandId), {
-            commandId: r.commandId,
-            event: 'progress',
-            attempt: r.attempt,
-            agentId,
-            progress: r.progress,
-            at: now.toISOString(),
-          })
-          .catch(() => undefined);
-      }
+    for (const { agentId, report: r } of beats) {
+      if (r.kind !== 'progress') continue;
+      this.jetstream
+        .publishJson(this.jetstream.subjects.commandEvents(r.commandId), {
+          commandId: r.commandId,
+          event: 'progress',
+          attempt: r.attempt,
+          agentId,
+          progress: r.progress,
+          at: now.toISOString(),
+        })
+        .catch(() => undefined);
     }
 
-    const byCommand = new Map<string, Report[]>();
-    for (const r of reports) {
-      if (r.kind === 'heartbeat' || r.kind === 'progress') continue;
-      byCommand.set(r.commandId, [...(byCommand.get(r.commandId) ?? []), r]);
+    const outcomes = items.filter(({ report: r }) => r.kind !== 'heartbeat' && r.kind !== 'progress');
+    const done = new Set<AgentReport>();
+    const batchable = (kind: Report['kind']) => {
+      const seen = new Set<string>();
+      return outcomes.filter((item) => {
+        const { report: r } = item;
+        if (r.kind !== kind || seen.has(r.commandId)) return false;
+        if (r.kind === 'succeeded' && jsonByteLength(r.result) > this.config.limits.maxResultBytes) return false;
+        seen.add(r.commandId);
+        return true;
+      });
+    };
+    for (const [kind, write] of [
+      ['accepted', (list: AgentReport[]) => acceptBatch(this.pool, list.map(toBatched), now)],
+      [
+        'succeeded',
+        (list: AgentReport[]) =>
+          succeedBatch(
+            this.pool,
+            list.map((i) => ({ ...toBatched(i), result: i.report.kind === 'succeeded' ? i.report.result : null })),
+            now,
+          ),
+      ],
+    ] as const) {
+      const candidates = batchable(kind);
+      const rows = await write(candidates);
+      const applied = new Set(rows.map((r) => `${r.id}:${r.attempt}`));
+      for (const item of candidates) {
+        if (applied.has(`${item.report.commandId}:${item.report.attempt}`)) done.add(item);
+      }
+      reportsApplied.inc({ kind }, rows.length);
+      for (const row of rows)
+        this.delivery.announce([row], kind === 'accepted' ? 'accept' : 'succeed', now, row.from_state);
+    }
+
+    const byCommand = new Map<string, AgentReport[]>();
+    for (const item of outcomes) {
+      if (!done.has(item))
+        byCommand.set(item.report.commandId, [...(byCommand.get(item.report.commandId) ?? []), item]);
     }
     await Promise.all(
       [...byCommand.values()].map(async (ordered) => {
-        for (const report of ordered) await this.applyOne(agentId, report, now);
+        for (const { agentId, report } of ordered) await this.applyOne(agentId, report, now);
       }),
     );
   }
@@ -90,7 +140,7 @@ export class ReportService {
         return;
       }
       case 'applied': {
-        applied.inc({ kind: report.kind });
+        reportsApplied.inc({ kind: report.kind });
         const { row, transition } = result;
         this.delivery.announce([row], event.kind, now, transition.from);
         // A released command is available again at once; a retry waits for its backoff (orchestrator).

@@ -12,7 +12,7 @@ export interface SwitchyardConfig {
   apiKeyPepper: string;
   logLevel: Env['LOG_LEVEL'];
   orchestrator: { tickIntervalMs: number; batchSize: number; relayAfterMs: number; retentionMs: number };
-  dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number };
+  dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number; prefetch: number };
   commandDefaults: {
     maxAttempts: number;
     ackTimeoutMs: number;
@@ -76,6 +76,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       batchSize: env.DISPATCHER_BATCH_SIZE,
       saturatedRetryMs: env.SATURATED_RETRY_MS,
       ackWaitMs: env.DISPATCHER_ACK_WAIT_MS,
+      prefetch: env.DISPATCH_PREFETCH,
     },
     commandDefaults: {
       maxAttempts: env.DEFAULT_MAX_ATTEMPTS,

@@ -60,6 +60,12 @@ export const envSchema = z.object({
    * A batch takes milliseconds; redelivery of a slow one is harmless (CAS claims).
    */
   DISPATCHER_ACK_WAIT_MS: ms(10_000, 500),
+  /**
+   * How many commands an agent may hold per unit of its concurrency. Above 1,
+   * the excess waits accepted (and heart-beaten) in the agent's own queue, so a
+   * slot is refilled at once instead of after a round trip through the ledger.
+   */
+  DISPATCH_PREFETCH: z.coerce.number().min(1).max(16).default(2),
   /** Delay before a saturated pool's command is offered again. */
   SATURATED_RETRY_MS: ms(250),
 

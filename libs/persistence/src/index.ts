@@ -11,3 +11,4 @@ export * from './sql/db';
 export * from './sql/command-query.sql';
 export * from './sql/agent.sql';
 export * from './sql/command-sweep.sql';
+export * from './sql/command-report.sql';
