@@ -63,7 +63,8 @@ export class CommandConsumer implements OnApplicationBootstrap {
           { subject: message.subject, seq: message.seq, reason: parsed.reject, detail: parsed.detail },
           'submit message terminated',
         );
-        message.term(parsed.reject);
+        // No reason argument: NATS 2.9 ignores `+TERM <reason>` and would redeliver forever.
+        message.term();
       } else {
         accepted.push({ message, submission: parsed });
       }

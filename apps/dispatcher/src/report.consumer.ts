@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import {
   JetStreamService,
-  Report,
   reportSchema,
   sessionEventSchema,
   slugSchema,
@@ -129,6 +128,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
   private reject(message: JsMsg, reason: string): void {
     rejected.inc({ consumer: 'reports', reason });
     this.logger.warn({ subject: message.subject, seq: message.seq, reason }, 'agent message terminated');
-    message.term(reason);
+    // No reason argument: NATS 2.9 ignores `+TERM <reason>` and would redeliver forever.
+    message.term();
   }
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,7 +8,17 @@ import type { SwitchyardConfig } from '@switchyard/config';
 export function setUpGateway(app: INestApplication, config: SwitchyardConfig): void {
   const express = app as NestExpressApplication;
   // Room above the payload limit for the envelope, so the payload check answers with field details.
-  express.useBodyParser('json', { limit: config.limits.maxPayloadBytes + 64 * 1024 });
+  // Nest's option type leaves out `verify` (its rawBody mode uses it); this app does not use rawBody.
+  const json = {
+    limit: config.limits.maxPayloadBytes + 64 * 1024,
+    // The parser would decode invalid UTF-8 to U+FFFD and store altered text; refuse it instead.
+    verify: (_req: unknown, _res: unknown, body: Buffer) => {
+      if (!isUtf8(body)) {
+        throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
+      }
+    },
+  };
+  express.useBodyParser('json', json);
   express.disable('x-powered-by');
   const document = SwaggerModule.createDocument(
     app,

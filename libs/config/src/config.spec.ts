@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, parseConfig as sut, ServiceName } from './config';
+import { envSchema } from './env.schema';
 
 /** The smallest environment every long-running service starts with. */
 const VALID: Record<string, string> = {
@@ -36,8 +37,8 @@ describe(sut.name, () => {
         adminApiKey: '',
         apiKeyPepper: 'pepper',
         logLevel: 'info',
-        orchestrator: { tickIntervalMs: 1_000, batchSize: 200, relayAfterMs: 30_000 },
-        dispatcher: { batchSize: 256, saturatedRetryMs: 250 },
+        orchestrator: { tickIntervalMs: 1_000, batchSize: 200, relayAfterMs: 30_000, retentionMs: 604_800_000 },
+        dispatcher: { batchSize: 256, saturatedRetryMs: 250, ackWaitMs: 10_000, prefetch: 2 },
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
         limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
@@ -131,8 +132,12 @@ describe(sut.name, () => {
       { variable: 'ORCHESTRATOR_BATCH_SIZE', value: '0' },
       { variable: 'ORCHESTRATOR_BATCH_SIZE', value: '10001' },
       { variable: 'RELAY_AFTER_MS', value: '99' },
+      { variable: 'RETENTION_MS', value: '59999' },
       { variable: 'DISPATCHER_BATCH_SIZE', value: '0' },
       { variable: 'DISPATCHER_BATCH_SIZE', value: '5001' },
+      { variable: 'DISPATCHER_ACK_WAIT_MS', value: '499' },
+      { variable: 'DISPATCH_PREFETCH', value: '0' },
+      { variable: 'DISPATCH_PREFETCH', value: '17' },
       { variable: 'SATURATED_RETRY_MS', value: '0' },
       { variable: 'DEFAULT_MAX_ATTEMPTS', value: '0' },
       { variable: 'DEFAULT_MAX_ATTEMPTS', value: '101' },
@@ -150,6 +155,12 @@ describe(sut.name, () => {
       expect(issues).toHaveLength(1);
       expect(issues[0].startsWith(`${variable} `)).toBe(true);
       expect(message).toContain(variable);
+    });
+
+    it('covers every variable of the schema that can be malformed', () => {
+      const freeForm = ['ADMIN_API_KEY', 'API_KEY_PEPPER'];
+      const covered = new Set(cases.map((c) => c.variable));
+      expect(Object.keys(envSchema.shape).filter((v) => !freeForm.includes(v) && !covered.has(v))).toEqual([]);
     });
 
     it('an empty DATABASE_URL is reported as required', () => {

@@ -9,16 +9,20 @@ const HOW_TO_START: Record<Dependency, string> = {
 
 /** Thrown when a dependency is unreachable at start-up; says which and how to start it. */
 export class StartupError extends Error {
+  /** The address with any password masked: this error is logged whole. */
+  readonly address: string;
+
   constructor(
     readonly dependency: Dependency,
-    readonly address: string,
+    address: string,
     cause: unknown,
   ) {
     super(
-      `cannot reach ${dependency === 'postgres' ? 'Postgres' : 'NATS'} at ${redact(address)}: ` +
+      `cannot reach ${dependency === 'postgres' ? 'Postgres' : 'NATS'} at ${address.split(',').map(redact).join(',')}: ` +
         `${(cause as Error)?.message ?? String(cause)}; ${HOW_TO_START[dependency]}`,
     );
     this.name = 'StartupError';
+    this.address = address.split(',').map(redact).join(',');
   }
 }
 

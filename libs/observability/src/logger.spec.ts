@@ -34,7 +34,8 @@ describe(NestPinoLogger.name, () => {
   it.each(cases)('$name', ({ call, expected }) => {
     const { sut, lines } = capture();
     const [method, ...args] = call;
-    (sut[method] as (...a: unknown[]) => void)(...args);
+    const log: (...a: unknown[]) => void = sut[method].bind(sut);
+    log(...args);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject(expected);
   });

@@ -6,6 +6,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemException, problemType, ti
 const BODY_PARSER_ERRORS: Record<string, { status: number; slug: string; detail: string }> = {
   'entity.too.large': { status: 413, slug: 'payload-too-large', detail: 'request body exceeds the size limit' },
   'entity.parse.failed': { status: 400, slug: 'malformed-json', detail: 'request body is not valid JSON' },
+  'encoding.invalid': { status: 400, slug: 'invalid-utf8', detail: 'request body is not valid UTF-8' },
   'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', detail: 'unsupported content encoding' },
   'charset.unsupported': { status: 415, slug: 'unsupported-charset', detail: 'unsupported charset' },
   'request.aborted': { status: 400, slug: 'request-aborted', detail: 'request aborted' },
@@ -32,6 +33,18 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown): ProblemDetails {
+    // Nest wraps body-parser errors in its own exceptions; the parser's `type` survives on the cause.
+    const parserError =
+      BODY_PARSER_ERRORS[(exception as { type?: string })?.type ?? ''] ??
+      BODY_PARSER_ERRORS[(exception as { cause?: { type?: string } })?.cause?.type ?? ''];
+    if (parserError) {
+      return {
+        type: problemType(parserError.slug),
+        title: titleFor(parserError.status),
+        status: parserError.status,
+        detail: parserError.detail,
+      };
+    }
     if (exception instanceof ProblemException) {
       const status = exception.getStatus();
       return {
@@ -51,15 +64,6 @@ export class ProblemFilter implements ExceptionFilter {
         title: titleFor(status),
         status,
         detail: Array.isArray(message) ? message.join('; ') : String(message),
-      };
-    }
-    const parserError = BODY_PARSER_ERRORS[(exception as { type?: string })?.type ?? ''];
-    if (parserError) {
-      return {
-        type: problemType(parserError.slug),
-        title: titleFor(parserError.status),
-        status: parserError.status,
-        detail: parserError.detail,
       };
     }
     return { type: 'about:blank', title: titleFor(500), status: 500, detail: 'internal error' };

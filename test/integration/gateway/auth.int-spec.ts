@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createTestEnv, TEST_ADMIN_KEY, TestEnv } from '../../support/test-env';
+import { bootGateway, mintAgent, mintClient, MintedKey, PROBLEM_JSON } from './in-process-gateway';
+
+/**
+ * Every route against every kind of credential. Admin routes take only
+ * `x-admin-key`; command routes take only a bearer client or agent key.
+ * Every refusal is the same 401 problem, so a caller learns nothing about
+ * which part of its credential was wrong, and a refused call changes nothing.
+ */
+
+type Headers = Record<string, string>;
+type CredentialName =
+  | 'no credentials'
+  | 'bearer that is not a key'
+  | 'bearer scheme without a token'
+  | 'client key under the Basic scheme'
+  | 'bearer with a trailing extra token'
+  | 'well-formed key with an unknown id'
+  | 'real key id with a wrong secret'
+  | 'revoked client key'
+  | 'agent key replaced by a forced re-registration'
+  | 'admin key as a bearer'
+  | 'wrong x-admin-key'
+  | 'client key'
+  | 'agent key'
+  | 'admin key in x-admin-key';
+
+const CREDENTIALS: CredentialName[] = [
+  'no credentials',
+  'bearer that is not a key',
+  'bearer scheme without a token',
+  'client key under the Basic scheme',
+  'bearer with a trailing extra token',
+  'well-formed key with an unknown id',
+  'real key id with a wrong secret',
+  'revoked client key',
+  'agent key replaced by a forced re-registration',
+  'admin key as a bearer',
+  'wrong x-admin-key',
+  'client key',
+  'agent key',
+  'admin key in x-admin-key',
+];
+
+type RouteName =
+  | 'POST /v1/admin/agents'
+  | 'POST /v1/admin/clients'
+  | 'DELETE /v1/admin/keys/:keyId'
+  | 'POST /v1/commands'
+  | 'GET /v1/commands'
+  | 'GET /v1/commands/:id'
+  | 'POST /v1/commands/:id/cancel';
+
+interface Outcome {
+  res: request.Response;
+  /** Asserts that the call changed nothing (run when it was refused). */
+  unchanged: () => Promise<void>;
+}
+
+const ADMIN_ROUTES: RouteName[] = ['POST /v1/admin/agents', 'POST /v1/admin/clients', 'DELETE /v1/admin/keys/:keyId'];
+const COMMAND_ROUTES: RouteName[] = [
+  'POST /v1/commands',
+  'GET /v1/commands',
+  'GET /v1/commands/:id',
+  'POST /v1/commands/:id/cancel',
+];
+
+/** Which credentials a route accepts, and with what status. */
+function expectedStatus(route: RouteName, credential: CredentialName): number {
+  if (ADMIN_ROUTES.includes(route)) {
+    if (credential !== 'admin key in x-admin-key') return 401;
+    return { 'POST /v1/admin/agents': 201, 'POST /v1/admin/clients': 201, 'DELETE /v1/admin/keys/:keyId': 204 }[
+      route as 'POST /v1/admin/agents'
+    ];
+  }
+  if (credential !== 'client key' && credential !== 'agent key') return 401;
+  return route === 'POST /v1/commands' ? 202 : 200;
+}
+
+function randomKey(): string {
+  return `sy_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+}
+
+function keyIdHex(raw: string): string {
+  return raw.split('_')[1];
+}
+
+describe('gateway authentication: every route × every credential', () => {
+  let t: TestEnv;
+  let app: INestApplication;
+  let client: MintedKey;
+  let agent: MintedKey;
+  let revoked: MintedKey;
+  let rotatedOld: MintedKey;
+  let rotatedNew: string;
+  const unauthorizedBodies: { case: string; body: Record<string, unknown>; contentType: string }[] = [];
+  let seq = 0;
+
+  const http = () => request(app.getHttpServer());
+
+  function headersFor(credential: CredentialName): Headers {
+    switch (credential) {
+      case 'no credentials':
+        return {};
+      case 'bearer that is not a key':
+        return { authorization: 'Bearer not-a-key' };
+      case 'bearer scheme without a token':
+        return { authorization: 'Bearer' };
+      case 'client key under the Basic scheme':
+        return { authorization: `Basic ${client.apiKey}` };
+      case 'bearer with a trailing extra token':
+        return { authorization: `Bearer ${client.apiKey} extra` };
+      case 'well-formed key with an unknown id':
+        return { authorization: `Bearer ${randomKey()}` };
+      case 'real key id with a wrong secret':
+        return { authorization: `Bearer sy_${keyIdHex(client.apiKey)}_${randomBytes(32).toString('base64url')}` };
+      case 'revoked client key':
+        return { authorization: `Bearer ${revoked.apiKey}` };
+      case 'agent key replaced by a forced re-registration':
+        return { authorization: `Bearer ${rotatedOld.apiKey}` };
+      case 'admin key as a bearer':
+        return { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+      case 'wrong x-admin-key':
+        return { 'x-admin-key': `${TEST_ADMIN_KEY}x` };
+      case 'client key':
+        return { authorization: `Bearer ${client.apiKey}` };
+      case 'agent key':
+        return { authorization: `Bearer ${agent.apiKey}` };
+      case 'admin key in x-admin-key':
+        return { 'x-admin-key': TEST_ADMIN_KEY };
+    }
+  }
+
+  /** A command owned by the credential when it is a caller, otherwise by the client. */
+  async function ownCommand(credential: CredentialName): Promise<string> {
+    const key = credential === 'agent key' ? agent.apiKey : client.apiKey;
+    const res = await http()
+      .post('/v1/commands')
+      .set('authorization', `Bearer ${key}`)
+      .send({ target: { pool: 'auth-pool' }, type: 'auth.fixture' });
+    expect(res.status).toBe(202);
+    return res.body.id as string;
+  }
+
+  async function stateOf(id: string): Promise<string> {
+    const { rows } = await t.pool.query<{ state: string }>('SELECT state FROM commands WHERE id = $1', [id]);
+    return rows[0].state;
+  }
+
+  async function call(route: RouteName, credential: CredentialName): Promise<Outcome> {
+    const headers = headersFor(credential);
+    const n = ++seq;
+    switch (route) {
+      case 'POST /v1/admin/agents': {
+        const id = `auth-new-agent-${n}`;
+        const res = await http().post('/v1/admin/agents').set(headers).send({ id });
+        return {
+          res,
+          unchanged: async () => {
+            const { rowCount } = await t.pool.query('SELECT 1 FROM agents WHERE id = $1', [id]);
+            expect(rowCount).toBe(0);
+          },
+        };
+      }
+      case 'POST /v1/admin/clients': {
+        const name = `auth-new-client-${n}`;
+        const res = await http().post('/v1/admin/clients').set(headers).send({ name });
+        return {
+          res,
+          unchanged: async () => {
+            const { rowCount } = await t.pool.query('SELECT 1 FROM clients WHERE name = $1', [name]);
+            expect(rowCount).toBe(0);
+          },
+        };
+      }
+      case 'DELETE /v1/admin/keys/:keyId': {
+        const victim = await mintClient(app, `auth-victim-${n}`);
+        const res = await http().delete(`/v1/admin/keys/${victim.keyId}`).set(headers);
+        return {
+          res,
+          unchanged: async () => {
+            const { rows } = await t.pool.query('SELECT revoked_at FROM api_keys WHERE id = $1', [victim.keyId]);
+            expect(rows).toEqual([{ revoked_at: null }]);
+          },
+        };
+      }
+      case 'POST /v1/commands': {
+        const type = `auth.submit.${n}`;
+        const res = await http()
+          .post('/v1/commands')
+          .set(headers)
+          .send({ target: { pool: 'auth-pool' }, type });
+        return {
+          res,
+          unchanged: async () => {
+            const { rowCount } = await t.pool.query('SELECT 1 FROM commands WHERE type = $1', [type]);
+            expect(rowCount).toBe(0);
+          },
+        };
+      }
+      case 'GET /v1/commands': {
+        const res = await http().get('/v1/commands').set(headers);
+        return { res, unchanged: () => Promise.resolve() };
+      }
+      case 'GET /v1/commands/:id': {
+        const id = await ownCommand(credential);
+        const res = await http().get(`/v1/commands/${id}`).set(headers);
+        return { res, unchanged: () => Promise.resolve() };
+      }
+      case 'POST /v1/commands/:id/cancel': {
+        const id = await ownCommand(credential);
+        const res = await http().post(`/v1/commands/${id}/cancel`).set(headers).send({});
+        return {
+          res,
+          unchanged: async () => {
+            expect(await stateOf(id)).toBe('queued');
+          },
+        };
+      }
+    }
+  }
+
+  beforeAll(async () => {
+    t = await createTestEnv();
+    app = await bootGateway(t);
+    client = await mintClient(app, 'auth-client');
+    agent = await mintAgent(app, 'auth-agent');
+    revoked = await mintClient(app, 'auth-revoked');
+    const revoke = await http().delete(`/v1/admin/keys/${revoked.keyId}`).set('x-admin-key', TEST_ADMIN_KEY);
+    expect(revoke.status).toBe(204);
+    rotatedOld = await mintAgent(app, 'auth-rotated');
+    const conflict = await http()
+      .post('/v1/admin/agents')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .send({ id: 'auth-rotated' });
+    expect(conflict.status).toBe(409);
+    const rotation = await http()
+      .post('/v1/admin/agents')
+      .set('x-admin-key', TEST_ADMIN_KEY)
+      .send({ id: 'auth-rotated', force: true });
+    expect(rotation.status).toBe(201);
+    expect(rotation.body.keyId).not.toBe(rotatedOld.keyId);
+    rotatedNew = rotation.body.apiKey;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await t?.teardown();
+  });
+
+  const cases = [...ADMIN_ROUTES, ...COMMAND_ROUTES].flatMap((route) =>
+    CREDENTIALS.map((credential) => ({ route, credential, status: expectedStatus(route, credential) })),
+  );
+
+  it.each(cases)('$route with $credential → $status', async ({ route, credential, status }) => {
+    const { res, unchanged } = await call(route, credential);
+    expect({ status: res.status, body: res.body }).toMatchObject({ status });
+    if (status === 401) {
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+      unauthorizedBodies.push({
+        case: `${route} / ${credential}`,
+        body: res.body,
+        contentType: res.headers['content-type'],
+      });
+      await unchanged();
+    }
+  });
+
+  it('every 401 carries the same type, title and detail: no hint which part was wrong', () => {
+    expect(unauthorizedBodies.length).toBe(cases.filter((c) => c.status === 401).length);
+    const distinct = new Set(
+      unauthorizedBodies.map(({ body }) => JSON.stringify({ type: body.type, title: body.title, detail: body.detail })),
+    );
+    expect([...distinct]).toHaveLength(1);
+    const [{ body }] = unauthorizedBodies;
+    expect(typeof body.detail).toBe('string');
+    expect(String(body.detail)).not.toMatch(/revoked|expired|unknown|malformed|admin|bearer|secret/i);
+  });
+
+  it('the agent key minted by the forced re-registration works where the replaced one does not', async () => {
+    const fresh = await http().get('/v1/commands').set('authorization', `Bearer ${rotatedNew}`);
+    expect(fresh.status).toBe(200);
+    const stale = await http().get('/v1/commands').set('authorization', `Bearer ${rotatedOld.apiKey}`);
+    expect(stale.status).toBe(401);
+    const { rows } = await t.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM api_keys WHERE agent_id = 'auth-rotated' AND revoked_at IS NULL`,
+    );
+    expect(Number(rows[0].n)).toBe(1);
+  });
+});
+
+describe('gateway with ADMIN_API_KEY empty', () => {
+  let t: TestEnv;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    t = await createTestEnv({ ADMIN_API_KEY: '' });
+    app = await bootGateway(t);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await t?.teardown();
+  });
+
+  const headers: { name: string; headers: Headers }[] = [
+    { name: 'no x-admin-key', headers: {} },
+    { name: 'an empty x-admin-key', headers: { 'x-admin-key': '' } },
+    { name: 'a blank x-admin-key', headers: { 'x-admin-key': ' ' } },
+    { name: 'the usual test admin key', headers: { 'x-admin-key': TEST_ADMIN_KEY } },
+  ];
+  const routes = [
+    {
+      route: 'POST /v1/admin/agents',
+      send: (h: Headers) => request(app.getHttpServer()).post('/v1/admin/agents').set(h).send({ id: 'nobody' }),
+    },
+    {
+      route: 'POST /v1/admin/clients',
+      send: (h: Headers) => request(app.getHttpServer()).post('/v1/admin/clients').set(h).send({ name: 'nobody' }),
+    },
+    {
+      route: 'DELETE /v1/admin/keys/:keyId',
+      send: (h: Headers) =>
+        request(app.getHttpServer()).delete('/v1/admin/keys/0190a8a0-0000-7000-8000-000000000000').set(h),
+    },
+  ];
+  const cases = routes.flatMap((r) => headers.map((h) => ({ ...r, ...h })));
+
+  it('the empty key really is configured as empty', () => {
+    expect(t.config('gateway').adminApiKey).toBe('');
+  });
+
+  it.each(cases)('$route with $name → 401', async ({ send, headers: h }) => {
+    const res = await send(h);
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized', detail: 'missing or invalid credentials' });
+  });
+
+  it('nothing was created', async () => {
+    const agents = await t.pool.query('SELECT 1 FROM agents');
+    const clients = await t.pool.query('SELECT 1 FROM clients');
+    expect(agents.rowCount).toBe(0);
+    expect(clients.rowCount).toBe(0);
+  });
+});
