@@ -10,6 +10,8 @@ import { AdminService } from './admin/admin.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { ProblemFilter } from './problem/problem.filter';
+import { SchedulesController } from './schedules/schedules.controller';
+import { SchedulesService } from './schedules/schedules.service';
 
 @Module({})
 export class GatewayModule {
@@ -22,8 +24,14 @@ export class GatewayModule {
         MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents'] }),
         HealthModule,
       ],
-      controllers: [AdminController, CommandsController, MetricsController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ApiKeyService, AdminService, CommandsService],
+      controllers: [AdminController, CommandsController, SchedulesController, MetricsController],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        ApiKeyService,
+        AdminService,
+        CommandsService,
+        SchedulesService,
+      ],
     };
   }
 }

@@ -8,13 +8,16 @@ import { agentLivenessJob } from './jobs/agent-liveness.job';
 import { deadlineJob } from './jobs/deadline.job';
 import { heartbeatLossJob } from './jobs/heartbeat-loss.job';
 import { publishDueJob } from './jobs/publish-due.job';
+import { retentionJob } from './jobs/retention.job';
+import { scheduleFireJob } from './jobs/schedule-fire.job';
 import { scheduledDueJob } from './jobs/scheduled-due.job';
 import { DueRunner } from './runner/due-runner';
 
 /**
  * The ticker of this replica: every job, in the order that lets one tick
  * finish a chain (deadline first so an expired row is not retried; liveness
- * before leases; offers last so that rows released this tick go out at once).
+ * before leases; offers so that rows released this tick go out at once;
+ * retention last, as nothing waits on it).
  */
 @Injectable()
 export class TickerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,8 +35,10 @@ export class TickerService implements OnApplicationBootstrap, BeforeApplicationS
         agentLivenessJob(config.agentLivenessTimeoutMs),
         ackTimeoutJob,
         heartbeatLossJob,
+        scheduleFireJob(config.commandDefaults),
         scheduledDueJob,
         publishDueJob(config.orchestrator.relayAfterMs),
+        retentionJob(config.orchestrator.retentionMs),
       ],
       { tickIntervalMs: config.orchestrator.tickIntervalMs, batchSize: config.orchestrator.batchSize },
       (list) => effects.publish(list),

@@ -38,7 +38,11 @@ describe(resolveAgentOptions.name, () => {
     { name: 'an agent id with a dot', options: { agentId: 'a.b' }, error: /agentId/ },
     { name: 'an agent id with a wildcard', options: { agentId: 'a*' }, error: /agentId/ },
     { name: 'an empty agent id', options: { agentId: '' }, error: /agentId/ },
-    { name: 'an agent id with upper case (not a ledger slug)', options: { agentId: 'Worker1' }, error: /agentId.*slug/ },
+    {
+      name: 'an agent id with upper case (not a ledger slug)',
+      options: { agentId: 'Worker1' },
+      error: /agentId.*slug/,
+    },
     { name: 'a namespace with a space', options: { namespace: 'a b' }, error: /namespace/ },
     { name: 'an upper-case pool', options: { pools: ['Demo'] }, error: /pools\.0/ },
     { name: 'a pool listed twice', options: { pools: ['demo', 'demo'] }, error: /listed twice/ },

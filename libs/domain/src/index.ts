@@ -3,4 +3,7 @@ export * from './command/command-state';
 export * from './command/command.transitions';
 export * from './retry/backoff';
 export * from './routing/pool-selection';
+export * from './schedule/catch-up';
+export * from './schedule/fire-times';
+export * from './schedule/schedule-command';
 export * from './text/preview';

@@ -7,7 +7,11 @@ function histogram(name: string, help: string, buckets: number[]): Histogram<'co
     new Histogram({ name, help, labelNames: ['consumer'], buckets })
   );
 }
-const batchSize = histogram('switchyard_consumer_batch_size', 'Messages per handled batch', [1, 2, 5, 10, 25, 50, 100, 250, 500]);
+const batchSize = histogram(
+  'switchyard_consumer_batch_size',
+  'Messages per handled batch',
+  [1, 2, 5, 10, 25, 50, 100, 250, 500],
+);
 const batchSeconds = histogram(
   'switchyard_consumer_batch_seconds',
   'Time to handle one batch, acks included',

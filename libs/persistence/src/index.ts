@@ -12,3 +12,4 @@ export * from './sql/command-query.sql';
 export * from './sql/agent.sql';
 export * from './sql/command-sweep.sql';
 export * from './sql/command-report.sql';
+export * from './sql/schedule.sql';

@@ -4,7 +4,8 @@ import type { PoolClient } from 'pg';
 /** What to publish once the transaction that produced it has committed; every effect is safe to repeat. */
 export type Effect =
   | { kind: 'offer'; row: CommandRow }
-  | { kind: 'lifecycle'; row: CommandRow; event: string; from: CommandRow['state'] }
+  /** `from` is null for a command's first event (`submit`). */
+  | { kind: 'lifecycle'; row: CommandRow; event: string; from: CommandRow['state'] | null }
   | { kind: 'cancel-on-agent'; agentId: string; commandId: string; attempt: number }
   | { kind: 'agent-offline'; agentId: string };
 

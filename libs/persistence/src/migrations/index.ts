@@ -1,4 +1,12 @@
 import { InitialLedger1763900000000 } from './1763900000000-initial-ledger';
+import { Schedules1763900000100 } from './1763900000100-schedules';
+import { RetentionIndex1763900000200 } from './1763900000200-retention-index';
+import { LeaseIndexPerState1763900000300 } from './1763900000300-lease-index-per-state';
 
 /** In order of application. Never edit a committed migration; add one. */
-export const MIGRATIONS = [InitialLedger1763900000000];
+export const MIGRATIONS = [
+  InitialLedger1763900000000,
+  Schedules1763900000100,
+  RetentionIndex1763900000200,
+  LeaseIndexPerState1763900000300,
+];

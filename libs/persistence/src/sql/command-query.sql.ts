@@ -26,13 +26,8 @@ export async function listCommands(db: Queryable, scope: ReadScope, filter: Comm
     values.push(v);
     return `$${values.length}`;
   };
-  if (scope.kind === 'caller') {
-    where.push(
-      scope.assignedAgent
-        ? `(caller = ${param(scope.caller)} OR assigned_agent = ${param(scope.assignedAgent)})`
-        : `caller = ${param(scope.caller)}`,
-    );
-  }
+  const visible = scopePredicate(scope, param);
+  if (visible) where.push(visible);
   if (filter.state) where.push(`state = ${param(filter.state)}`);
   if (filter.target) where.push(`target = ${param(filter.target)}`);
   if (filter.type) where.push(`type = ${param(filter.type)}`);
@@ -46,18 +41,29 @@ export async function listCommands(db: Queryable, scope: ReadScope, filter: Comm
 }
 
 export async function findCommand(db: Queryable, scope: ReadScope, id: string): Promise<CommandRow | undefined> {
-  const { rows } = await db.query<CommandRow>('SELECT * FROM commands WHERE id = $1', [id]);
-  const row = rows[0];
-  if (!row || !visibleTo(scope, row)) return undefined;
-  return row;
+  const values: unknown[] = [id];
+  const param = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const visible = scopePredicate(scope, param);
+  const { rows } = await db.query<CommandRow>(
+    `SELECT * FROM commands WHERE id = $1${visible ? ` AND ${visible}` : ''}`,
+    values,
+  );
+  return rows[0];
 }
 
-export function visibleTo(scope: ReadScope, row: Pick<CommandRow, 'caller' | 'assigned_agent'>): boolean {
-  return (
-    scope.kind === 'all' ||
-    row.caller === scope.caller ||
-    (scope.assignedAgent !== undefined && row.assigned_agent === scope.assignedAgent)
-  );
+/**
+ * What a caller may read: its own commands, those its schedules fired
+ * (caller `schedule:<id>`), and for an agent those assigned to it. `caller =
+ * ANY(…)` keeps the commands_caller_id index usable.
+ */
+function scopePredicate(scope: ReadScope, param: (v: unknown) => string): string | undefined {
+  if (scope.kind === 'all') return undefined;
+  const caller = param(scope.caller);
+  const callers = `caller = ANY(ARRAY[${caller}::text] || ARRAY(SELECT 'schedule:' || s.id FROM schedules s WHERE s.caller = ${caller}))`;
+  return scope.assignedAgent ? `(${callers} OR assigned_agent = ${param(scope.assignedAgent)})` : callers;
 }
 
 export interface CommandEventRow {

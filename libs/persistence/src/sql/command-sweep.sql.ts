@@ -51,9 +51,22 @@ export async function markPublished(tx: Queryable, commandId: string, now: Date)
 }
 
 /**
+ * One statement per state, the state written as a literal: the partial index
+ * of that state (predicate `state = '<s>'`) then provably covers the claim
+ * under any plan, and the planner reads it in lease order instead of reading
+ * the whole state through commands_state_id and sorting (docs/ticker.md).
+ */
+const EXPIRED_LEASES: Record<'dispatched' | 'running', string> = {
+  dispatched: `SELECT * FROM commands WHERE state = 'dispatched' AND lease_expires_at <= $1
+     ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+  running: `SELECT * FROM commands WHERE state = 'running' AND lease_expires_at <= $1
+     ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+};
+
+/**
  * Rows whose lease ran out in the given state: `dispatched` (the agent never
  * accepted within the ack timeout) or `running` (its heartbeats stopped).
- * Index: commands_lease.
+ * Index: commands_dispatched_lease / commands_running_lease.
  */
 export async function claimExpiredLeases(
   tx: Queryable,
@@ -61,11 +74,7 @@ export async function claimExpiredLeases(
   now: Date,
   limit: number,
 ): Promise<CommandRow[]> {
-  const { rows } = await tx.query<CommandRow>(
-    `SELECT * FROM commands WHERE state IN ('dispatched', 'running') AND state = $1 AND lease_expires_at <= $2
-     ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
-    [state, now, limit],
-  );
+  const { rows } = await tx.query<CommandRow>(EXPIRED_LEASES[state], [now, limit]);
   return rows;
 }
 
@@ -77,4 +86,42 @@ export async function claimPastDeadline(tx: Queryable, now: Date, limit: number)
     [now, limit],
   );
   return rows;
+}
+
+/** What the retention job needs of a row: no payload or result is read to delete it. */
+export interface RetentionRow {
+  id: string;
+  state: 'succeeded' | 'failed' | 'cancelled' | 'expired' | 'stuck';
+  finished_at: Date;
+}
+
+/**
+ * Terminal rows finished at or before `finishedBefore`, oldest first, that
+ * may be purged: none with an unresolved dead letter (the operator still has
+ * to look at it), none that a child still references through parent_id.
+ * Children go first and their parent follows in a later pass, so no terminal
+ * row is ever rewritten to drop its lineage and the foreign key never fails.
+ * Kept rows stay at the head of the scan: a pass reads due + kept rows.
+ * Index: commands_retention (the anti-joins probe dead_letters_command and
+ * commands_parent).
+ */
+export async function claimRetentionDue(tx: Queryable, finishedBefore: Date, limit: number): Promise<RetentionRow[]> {
+  const { rows } = await tx.query<RetentionRow>(
+    `SELECT c.id, c.state, c.finished_at FROM commands c
+     WHERE c.state IN ('succeeded', 'failed', 'cancelled', 'expired', 'stuck') AND c.finished_at <= $1
+       AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.command_id = c.id AND d.resolved_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.parent_id = c.id)
+     ORDER BY c.finished_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
+    [finishedBefore, limit],
+  );
+  return rows;
+}
+
+/**
+ * Deletes one claimed terminal row, fenced on the state it was claimed in;
+ * its command_events and (resolved) dead letter go with it (ON DELETE CASCADE).
+ */
+export async function purgeCommand(tx: Queryable, commandId: string, state: RetentionRow['state']): Promise<boolean> {
+  const { rowCount } = await tx.query(`DELETE FROM commands WHERE id = $1 AND state = $2`, [commandId, state]);
+  return (rowCount ?? 0) > 0;
 }

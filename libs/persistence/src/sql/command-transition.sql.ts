@@ -39,7 +39,8 @@ const PATCH_COLUMNS: { [K in keyof Required<CommandPatch>]: { column: string; ca
  * Derived columns:
  * - lease_expires_at: now + ack timeout on entering `dispatched`, now +
  *   heartbeat timeout on entering `running`, null otherwise (the ack-timeout
- *   and heartbeat-loss jobs scan it through `commands_lease`);
+ *   and heartbeat-loss jobs scan it through `commands_dispatched_lease` and
+ *   `commands_running_lease`);
  * - published_at: cleared on entering `queued`, so the publish job sends the
  *   next attempt when `available_at` passes.
  *
