@@ -59,16 +59,14 @@ export class ReportService {
     staleHeartbeats.inc(beats.length - Math.min(matched, beats.length));
     for (const { agentId, report: r } of beats) {
       if (r.kind !== 'progress') continue;
-      this.jetstream
-        .publishJson(this.jetstream.subjects.commandEvents(r.commandId), {
-          commandId: r.commandId,
-          event: 'progress',
-          attempt: r.attempt,
-          agentId,
-          progress: r.progress,
-          at: now.toISOString(),
-        })
-        .catch(() => undefined);
+      this.jetstream.sendJson(this.jetstream.subjects.commandEvents(r.commandId), {
+        commandId: r.commandId,
+        event: 'progress',
+        attempt: r.attempt,
+        agentId,
+        progress: r.progress,
+        at: now.toISOString(),
+      });
     }
 
     const outcomes = items.filter(({ report: r }) => r.kind !== 'heartbeat' && r.kind !== 'progress');

@@ -32,17 +32,22 @@ export interface BatchConsumerOptions {
 }
 
 /**
- * Pulls from a durable consumer and hands messages over in micro-batches:
- * whatever has arrived when the previous batch finishes (up to maxBatch) forms
- * the next one, so a lone message is handled at once and a burst is handled in
- * bulk. One batch at a time per process; other replicas pull in parallel.
+ * Pulls from a durable consumer and hands messages over in micro-batches. A
+ * batch is cut when the previous one finishes: whatever arrived meanwhile (up
+ * to maxBatch) goes together, so a lone message is handled at once and, under
+ * load, batches grow until their fixed cost (a few statements and a commit) is
+ * shared by many messages. One batch at a time per process; replicas pull in
+ * parallel. The reader stops pulling when two batches' worth is waiting.
  */
 export class BatchConsumer {
   private messages?: ConsumerMessages;
-  private buffer: JsMsg[] = [];
-  private chain: Promise<void> = Promise.resolve();
-  private scheduled = false;
-  private loop?: Promise<void>;
+  private readonly buffer: JsMsg[] = [];
+  private reader?: Promise<void>;
+  private worker?: Promise<void>;
+  private stopping = false;
+  private readEnded = false;
+  private wakeWorker?: () => void;
+  private wakeReader?: () => void;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -52,46 +57,61 @@ export class BatchConsumer {
   async start(): Promise<void> {
     const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
     this.messages = await consumer.consume({ max_messages: this.options.maxBatch * 2 });
-    this.loop = this.run(this.messages);
+    this.reader = this.read(this.messages);
+    this.worker = this.work();
   }
 
-  /** Stops pulling, then waits for the batch in hand to finish (its acks included). */
+  /**
+   * Stops pulling and finishes the batch in hand (its acks included); messages
+   * pulled but not started are handed back at once for another replica.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.messages?.close();
-    await this.loop;
-    this.flush();
-    await this.chain;
+    await this.reader;
+    this.wakeWorker?.();
+    await this.worker;
+    for (const m of this.buffer.splice(0)) m.nak();
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
+  private async read(messages: ConsumerMessages): Promise<void> {
     for await (const m of messages) {
       this.buffer.push(m);
-      if (this.buffer.length >= this.options.maxBatch) {
-        this.flush();
-        await this.chain;
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
+      this.wakeWorker?.();
+      if (this.buffer.length >= this.options.maxBatch * 2) {
+        await new Promise<void>((resolve) => (this.wakeReader = resolve));
       }
+    }
+    this.readEnded = true;
+    this.wakeWorker?.();
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopping) {
+      if (this.buffer.length === 0) {
+        if (this.readEnded) return;
+        await new Promise<void>((resolve) => (this.wakeWorker = resolve));
+        this.wakeWorker = undefined;
+        continue;
+      }
+      const batch = this.buffer.splice(0, this.options.maxBatch);
+      this.wakeReader?.();
+      this.wakeReader = undefined;
+      await this.handle(batch);
     }
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer.splice(0, this.options.maxBatch);
-    this.chain = this.chain.then(async () => {
-      const labels = { consumer: this.options.durable };
-      batchSize.observe(labels, batch.length);
-      const end = batchSeconds.startTimer(labels);
-      try {
-        await this.options.handle(batch);
-        end();
-      } catch (err) {
-        this.options.onError(err, batch.length);
-        for (const m of batch) m.nak(1_000);
-      }
-    });
-    if (this.buffer.length > 0) this.flush();
+  private async handle(batch: JsMsg[]): Promise<void> {
+    const labels = { consumer: this.options.durable };
+    batchSize.observe(labels, batch.length);
+    const end = batchSeconds.startTimer(labels);
+    try {
+      await this.options.handle(batch);
+    } catch (err) {
+      this.options.onError(err, batch.length);
+      for (const m of batch) m.nak(1_000);
+    } finally {
+      end();
+    }
   }
 }

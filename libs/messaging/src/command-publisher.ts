@@ -53,30 +53,31 @@ export class CommandPublisher {
     );
   }
 
-  /** Lifecycle events of committed transitions, on `<ns>.cmd.events.<id>`. */
-  async publishLifecycle(
+  /**
+   * Lifecycle events of committed transitions, on `<ns>.cmd.events.<id>`. They
+   * are best effort (the ledger is the truth; a sync waiter re-reads it), so
+   * they go out as core NATS publishes that the COMMAND_EVENTS stream captures,
+   * without the per-message request and ack of a JetStream publish; the
+   * Nats-Msg-Id header still drops repeats within the duplicate window.
+   */
+  publishLifecycle(
     records: readonly TransitionRecord[],
     meta: { event: string; from: CommandState | null; at: Date },
   ): Promise<void> {
-    await Promise.all(
-      records.map((r) => {
-        const event: LifecycleEvent = {
-          commandId: r.id,
-          event: meta.event,
-          from: meta.from,
-          state: r.state,
-          attempt: r.attempt,
-          agentId: r.assigned_agent,
-          at: meta.at.toISOString(),
-          ...(r.state === 'succeeded' ? { result: r.result } : {}),
-          ...(r.error ? { error: r.error } : {}),
-        };
-        return this.jetstream.publishJson(
-          this.jetstream.subjects.commandEvents(r.id),
-          event,
-          `${r.id}:${r.attempt}:${r.state}`,
-        );
-      }),
-    );
+    for (const r of records) {
+      const event: LifecycleEvent = {
+        commandId: r.id,
+        event: meta.event,
+        from: meta.from,
+        state: r.state,
+        attempt: r.attempt,
+        agentId: r.assigned_agent,
+        at: meta.at.toISOString(),
+        ...(r.state === 'succeeded' ? { result: r.result } : {}),
+        ...(r.error ? { error: r.error } : {}),
+      };
+      this.jetstream.sendJson(this.jetstream.subjects.commandEvents(r.id), event, `${r.id}:${r.attempt}:${r.state}`);
+    }
+    return Promise.resolve();
   }
 }

@@ -7,7 +7,7 @@ import {
   type JetStreamManager,
   type PubAck,
 } from '@nats-io/jetstream';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
 import { StreamKey, streamConfigs } from './streams';
@@ -123,9 +123,18 @@ export class JetStreamService {
     return this.js.publish(subject, JSON.stringify(body), msgId ? { msgID: msgId } : undefined);
   }
 
-  /** Core NATS publish (no persistence). */
-  sendJson(subject: string, body: unknown): void {
-    this.nc.publish(subject, JSON.stringify(body));
+  /**
+   * Core NATS publish: no ack is awaited. On a subject a stream captures it is
+   * still stored; `msgId` then sets Nats-Msg-Id for the stream's de-duplication.
+   */
+  sendJson(subject: string, body: unknown, msgId?: string): void {
+    if (!msgId) {
+      this.nc.publish(subject, JSON.stringify(body));
+      return;
+    }
+    const h = headers();
+    h.set('Nats-Msg-Id', msgId);
+    this.nc.publish(subject, JSON.stringify(body), { headers: h });
   }
 
   /** Stops pulling; resolves when every worker has finished the batch in hand. */
