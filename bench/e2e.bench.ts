@@ -19,6 +19,7 @@ import { Pool } from 'pg';
 import { api, mintClientKey } from '../test/support/http';
 import { System, testLogDir } from '../test/support/processes';
 import { createTestEnv, TestEnv } from '../test/support/test-env';
+import { waitForAgentsOnline } from '../test/support/wait';
 
 type Scenario = 'nats' | 'http';
 
@@ -83,13 +84,7 @@ async function runOne(spec: RunSpec): Promise<RunResult> {
     for (const p of system.processes) peak[p.name] = Math.max(peak[p.name] ?? 0, rssMb(p.child.pid));
   }, 200);
   try {
-    for (;;) {
-      const { rows } = await t.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM agents WHERE status <> 'offline'`,
-      );
-      if (rows[0].n === AGENTS) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForAgentsOnline(t.pool, AGENTS);
     const key = spec.scenario === 'http' ? await mintClientKey(system.gatewayUrl, 'bench') : '';
     const js = jetstream(nc);
     const subject = subjectsFor(t.namespace).submitToPool('demo');

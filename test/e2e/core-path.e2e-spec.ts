@@ -10,7 +10,7 @@ import { readEffects, succeededTwice } from '../support/effects';
 import { api, inParallel, mintClientKey } from '../support/http';
 import { System, testLogDir } from '../support/processes';
 import { createTestEnv, TestEnv } from '../support/test-env';
-import { waitFor } from '../support/wait';
+import { waitFor, waitForAgentsOnline } from '../support/wait';
 
 const TOTAL = 2_000;
 const FAST_RETRY = { kind: 'constant', baseMs: 100, maxMs: 100, jitter: false };
@@ -40,10 +40,7 @@ describe('core command path, end to end', () => {
       agents: { count: 10, concurrency: 8, effectLogDir: effectDir },
     });
     nc = await connect({ servers: t.natsUrl });
-    await waitFor('10 agents online', async () => {
-      const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM agents WHERE status <> 'offline'`);
-      return rows[0].n === 10;
-    });
+    await waitForAgentsOnline(t.pool, 10);
   });
 
   afterAll(async () => {

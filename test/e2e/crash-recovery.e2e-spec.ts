@@ -10,7 +10,7 @@ import { Effect, readEffects } from '../support/effects';
 import { inParallel } from '../support/http';
 import { System, testLogDir } from '../support/processes';
 import { createTestEnv, TestEnv } from '../support/test-env';
-import { waitFor } from '../support/wait';
+import { waitFor, waitForAgentsOnline } from '../support/wait';
 
 const TOTAL = 2_000;
 const ACK_TIMEOUT_MS = 3_000;
@@ -44,10 +44,7 @@ describe('crash recovery, end to end', () => {
     system.addAgents('agents-a', { ...fleet, prefix: 'a-' });
     system.addAgents('agents-b', { ...fleet, prefix: 'b-' });
     nc = await connect({ servers: t.natsUrl });
-    await waitFor('10 agents online', async () => {
-      const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM agents WHERE status <> 'offline'`);
-      return rows[0].n === 10;
-    });
+    await waitForAgentsOnline(t.pool, 10);
   });
 
   afterAll(async () => {

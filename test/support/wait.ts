@@ -1,3 +1,5 @@
+import type { Queryable } from '@switchyard/persistence';
+
 /**
  * Polls `check` until it returns a value other than undefined/false, or fails
  * with `what` after `timeoutMs`. For conditions that live in another process
@@ -24,4 +26,16 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Waits until exactly `count` agents are online in the ledger (they connected and their session was applied). */
+export function waitForAgentsOnline(db: Queryable, count: number, timeoutMs = 20_000): Promise<true> {
+  return waitFor(
+    `${count} agents online`,
+    async () => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE status <> 'offline'`);
+      return rows[0].n === count || undefined;
+    },
+    { timeoutMs },
+  );
 }

@@ -44,7 +44,6 @@ export class CommandConsumer implements OnApplicationBootstrap {
       ackWaitMs: this.config.dispatcher.ackWaitMs,
       maxAckPending: 20_000,
     };
-    await this.jetstream.ensureDurable(spec);
     await this.jetstream.startWorker(spec, {
       maxBatch: this.config.dispatcher.batchSize,
       handle: (messages) => this.handle(messages),

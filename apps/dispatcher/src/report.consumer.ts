@@ -62,8 +62,6 @@ export class ReportConsumer implements OnApplicationBootstrap {
       ackWaitMs: this.config.dispatcher.ackWaitMs,
       maxAckPending: 5_000,
     };
-    await this.jetstream.ensureDurable(reports);
-    await this.jetstream.ensureDurable(status);
     const onError = (err: unknown, size: number) =>
       this.logger.error({ err: String(err), size }, 'batch failed; redelivering');
     await this.jetstream.startWorker(reports, {

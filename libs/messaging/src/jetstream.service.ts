@@ -107,11 +107,12 @@ export class JetStreamService {
     }
   }
 
-  /** Starts a micro-batching worker on a durable; stopped by `close()`. */
+  /** Creates or updates the durable, then starts a micro-batching worker on it; stopped by `stopWorkers()`. */
   async startWorker(
     spec: DurableSpec,
     options: Omit<BatchConsumerOptions, 'stream' | 'durable'>,
   ): Promise<BatchConsumer> {
+    await this.ensureDurable(spec);
     const worker = new BatchConsumer(this.js, { ...options, stream: this.streams[spec.stream], durable: spec.durable });
     await worker.start();
     this.workers.push(worker);
