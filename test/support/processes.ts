@@ -47,6 +47,12 @@ export class ServiceProcess {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // A test run or benchmark that ends (or throws) never leaves services behind.
+    const reap = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     return new ServiceProcess(name, child, logDir, port);
   }
 

@@ -1,14 +1,27 @@
+import { errors } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandPublisher, Delivery, JetStreamService } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
-import type { CommandRow } from '@switchyard/persistence';
+import { type CommandRow, markAgentUnreachable, PG_POOL, transitionCommand } from '@switchyard/persistence';
+import type { Pool } from 'pg';
 
 const delivered = counter('switchyard_commands_delivered_total', 'Attempts delivered to agents');
+const unreachable = counter(
+  'switchyard_deliveries_unreachable_total',
+  'Deliveries that found no subscriber (a dead agent): released at once',
+);
+
+/** How long a delivery waits for the agent's receipt before leaving it to the ack timeout. */
+const RECEIPT_TIMEOUT_MS = 2_000;
 
 /**
- * Sends claimed attempts to their agents and announces the claim. Delivery is
- * a core NATS publish: if it is lost, or the agent is gone, the ack-timeout
- * job returns the command to the queue with the next attempt.
+ * Sends claimed attempts to their agents and announces the claim. A delivery
+ * is a NATS request whose reply is the agent's receipt. "No responders" means
+ * nobody subscribes to that agent's delivery subject any more (its connection
+ * is gone): the attempt is released at once and the agent marked offline,
+ * instead of waiting out the ack timeout. Any other outcome (a receipt, a
+ * timeout, a lost message) leaves the attempt to the agent's report or to the
+ * ack-timeout job.
  */
 @Injectable()
 export class DeliveryService {
@@ -17,6 +30,7 @@ export class DeliveryService {
   constructor(
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   deliver(claimed: readonly CommandRow[], now: Date): void {
@@ -33,11 +47,35 @@ export class DeliveryService {
         depth: row.depth,
         caller: row.caller,
       };
-      this.jetstream.sendJson(this.jetstream.subjects.deliver(row.assigned_agent), delivery);
-      this.logger.debug({ commandId: row.id, agentId: row.assigned_agent, attempt: row.attempt }, 'delivered');
+      const agentId = row.assigned_agent;
+      this.jetstream.nc
+        .request(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), { timeout: RECEIPT_TIMEOUT_MS })
+        .then(
+          () => undefined,
+          (err: unknown) => (isNoResponders(err) ? this.releaseUnreachable(row, agentId, now) : undefined),
+        )
+        .catch((err: unknown) => this.logger.warn({ commandId: row.id, agentId, err: String(err) }, 'release failed'));
     }
     delivered.inc(claimed.length);
     this.announce(claimed, 'claim', now);
+  }
+
+  /** The agent is gone: hand the attempt back (not a failure: it never started) and stop routing to the agent. */
+  private async releaseUnreachable(row: CommandRow, agentId: string, sentAt: Date): Promise<void> {
+    unreachable.inc();
+    await markAgentUnreachable(this.pool, agentId, sentAt, new Date());
+    const now = new Date();
+    const result = await transitionCommand(
+      this.pool,
+      row.id,
+      { kind: 'release', attempt: row.attempt },
+      { event: 'release', agentId, data: { reason: 'no subscriber' } },
+      now,
+    );
+    if (result.kind !== 'applied') return;
+    this.logger.warn({ commandId: row.id, agentId, attempt: row.attempt }, 'agent unreachable; attempt released');
+    this.announce([result.row], 'release', now, result.transition.from);
+    await this.publisher.publishQueued([result.row]);
   }
 
   /** Lifecycle events are best effort after the commit: the ledger already holds the truth. */
@@ -47,4 +85,8 @@ export class DeliveryService {
       .publishLifecycle(rows, { event, from, at: now })
       .catch((err: unknown) => this.logger.warn({ err: String(err), count: rows.length }, 'lifecycle publish failed'));
   }
+}
+
+function isNoResponders(err: unknown): boolean {
+  return err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders());
 }

@@ -246,6 +246,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.options.logger.error({ ...this.logFields, err: String(err) }, 'delivery subscription failed');
       return;
     }
+    // Receipt, when the dispatcher asks for one: it proves a live subscriber (the dispatcher treats "no
+    // responders" as a dead agent and hands the attempt back at once). Acceptance is still the report.
+    if (msg.reply) msg.respond();
     const delivery = this.parse(msg, deliverySchema, 'delivery');
     if (delivery) this.admit(delivery);
   }

@@ -132,3 +132,21 @@ export async function markAgentOffline(tx: Queryable, agentId: string, cutoff: D
   );
   return (rowCount ?? 0) > 0;
 }
+
+/**
+ * A delivery to this agent found no subscriber at `observedAt`: it is offline.
+ * Skipped when the row changed since (a reconnect applied meanwhile wins).
+ */
+export async function markAgentUnreachable(
+  db: Queryable,
+  agentId: string,
+  observedAt: Date,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE agents SET status = 'offline', updated_at = $3
+     WHERE id = $1 AND status <> 'offline' AND updated_at <= $2`,
+    [agentId, observedAt, now],
+  );
+  return (rowCount ?? 0) > 0;
+}
