@@ -63,16 +63,21 @@ describe('crash recovery, end to end', () => {
       async (i) => {
         const body = {
           type: 'sleep',
-          payload: { ms: 20 + (i % 5) * 10 },
+          payload: { ms: 100 + (i % 5) * 50 },
           backoff: { kind: 'constant', baseMs: 50, maxMs: 50, jitter: false },
         };
         await js.publish(subject, JSON.stringify(body), { msgID: randomUUID() });
       },
     );
 
-    await waitFor('a third of the work done', async () => {
-      const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM commands WHERE state = 'succeeded'`);
-      return rows[0].n >= TOTAL / 3;
+    // Kill when there is something to lose: a third done and the b-agents holding work.
+    await waitFor('a third of the work done, with work held by the b-agents', async () => {
+      const { rows } = await t.pool.query<{ done: number; held: number }>(
+        `SELECT count(*) FILTER (WHERE state = 'succeeded')::int AS done,
+                count(*) FILTER (WHERE assigned_agent LIKE 'b-%' AND state IN ('dispatched', 'running'))::int AS held
+         FROM commands`,
+      );
+      return rows[0].done >= TOTAL / 3 && rows[0].held >= 5;
     });
     const dispatcher = system.processes.find((p) => p.name === 'dispatcher-1')!;
     const agentsB = system.processes.find((p) => p.name === 'agents-b')!;
@@ -88,6 +93,7 @@ describe('crash recovery, end to end', () => {
     const { rows: heldByDead } = await t.pool.query<{ id: string }>(
       `SELECT id FROM commands WHERE assigned_agent LIKE 'b-%' AND state IN ('dispatched', 'running')`,
     );
+    expect(heldByDead.length).toBeGreaterThan(0);
     // What the dead agents held is back to work within the ack and heartbeat timeouts (plus a tick).
     await waitFor(
       'the dead agents’ commands to be recovered',
