@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DUE_KINDS, EVENT_OF, seedDueRows } from '../support/due-rows';
+import { DUE_KINDS, seedDueRows } from '../support/due-rows';
+import { expectOneEventPerDueCommand } from '../support/due-rows.expect';
 import { System, testLogDir } from '../support/processes';
 import { createTestEnv, TestEnv } from '../support/test-env';
 import { waitFor } from '../support/wait';
@@ -88,15 +89,7 @@ describe('ticker replicas, on real processes', () => {
       expect(Object.values(perProcess).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     }
 
-    const { rows: events } = await t.pool.query<{ type: string; event: string; n: number; commands: number }>(
-      `SELECT c.type, e.event, count(*)::int AS n, count(DISTINCT e.command_id)::int AS commands
-       FROM command_events e JOIN commands c ON c.id = e.command_id GROUP BY c.type, e.event ORDER BY 1, 2`,
-    );
-    expect(events).toEqual(
-      Object.entries(EVENT_OF)
-        .map(([kind, event]) => ({ type: `due-${kind}`, event, n: PER_KIND, commands: PER_KIND }))
-        .sort((a, b) => a.type.localeCompare(b.type)),
-    );
+    await expectOneEventPerDueCommand(t.pool, PER_KIND);
     const { rows: left } = await t.pool.query<{ type: string; n: number; published: number }>(
       `SELECT type, count(*)::int AS n, count(published_at)::int AS published FROM commands
        WHERE type IN ('due-retention', 'due-publish-due') GROUP BY 1 ORDER BY 1`,

@@ -7,3 +7,4 @@ export * from './schedule/catch-up';
 export * from './schedule/fire-times';
 export * from './schedule/schedule-command';
 export * from './text/preview';
+export * from './agent/agent-phase';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Pool } from 'pg';
 import type { DueJob, Effect } from '../../../apps/orchestrator/src/runner/due-job';
 import type { PassResult } from '../../../apps/orchestrator/src/runner/due-runner';
-import { DUE_KINDS, EVENT_OF, seedDueRows } from '../../support/due-rows';
+import { DUE_KINDS, seedDueRows } from '../../support/due-rows';
+import { expectOneEventPerDueCommand } from '../../support/due-rows.expect';
 import { createTestEnv, TestEnv } from '../../support/test-env';
 import { commandAndAgentJobs, jobs, recordingRunner } from '../../support/ticker';
 
@@ -61,15 +62,7 @@ describe('ticker replicas (real Postgres)', () => {
       expect(await late.pass(job)).toMatchObject({ claimed: 0 });
 
     // Each command transition: exactly PER_KIND events of its kind, one per command, none twice.
-    const { rows: events } = await t.pool.query<{ type: string; event: string; n: number; commands: number }>(
-      `SELECT c.type, e.event, count(*)::int AS n, count(DISTINCT e.command_id)::int AS commands
-       FROM command_events e JOIN commands c ON c.id = e.command_id GROUP BY c.type, e.event ORDER BY 1, 2`,
-    );
-    expect(events).toEqual(
-      Object.entries(EVENT_OF)
-        .map(([kind, event]) => ({ type: `due-${kind}`, event, n: PER_KIND, commands: PER_KIND }))
-        .sort((a, b) => a.type.localeCompare(b.type)),
-    );
+    await expectOneEventPerDueCommand(t.pool, PER_KIND);
     const { rows: states } = await t.pool.query<{ type: string; state: string; n: number }>(
       `SELECT type, state, count(*)::int AS n FROM commands GROUP BY 1, 2 ORDER BY 1, 2`,
     );

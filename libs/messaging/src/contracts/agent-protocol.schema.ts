@@ -1,3 +1,4 @@
+import { AGENT_PHASES } from '@switchyard/domain';
 import { z } from 'zod';
 
 /**
@@ -51,8 +52,6 @@ export const sessionEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('disconnect'), sessionId: z.string().min(1).max(64) }),
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
-
-export const AGENT_PHASES = ['offline', 'idle', 'busy', 'draining', 'error'] as const;
 
 /** Agent status, as published on its status subject. */
 export const statusEventSchema = z.object({

@@ -1,7 +1,5 @@
+import type { AgentPhase } from '@switchyard/domain';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export const AGENT_PHASES = ['offline', 'idle', 'busy', 'draining', 'error'] as const;
-export type AgentPhase = (typeof AGENT_PHASES)[number];
 
 @Entity('agents')
 export class AgentEntity {
