@@ -22,10 +22,14 @@ function targetFor(i: number): { agent: string } | { pool: string } {
 
 /**
  * The core path on real processes: the gateway, two dispatchers, the
- * orchestrator and ten SDK agents; 2,000 commands, half over HTTP and half
- * over NATS, one in ten failing its first attempt.
+ * orchestrator and ten agents; 2,000 commands, half over HTTP and half over
+ * NATS, one in ten failing its first attempt. Run with a fleet of SDK agents,
+ * then with half the fleet speaking HTTP: the two kinds are interchangeable.
  */
-describe('core command path, end to end', () => {
+describe.each([
+  { fleet: 'ten SDK agents', http: 0 },
+  { fleet: 'five SDK and five HTTP agents', http: 5 },
+])('core command path, end to end, with $fleet', ({ http }) => {
   let t: TestEnv;
   let system: System;
   let nc: NatsConnection;
@@ -37,7 +41,7 @@ describe('core command path, end to end', () => {
       gateways: 1,
       dispatchers: 2,
       orchestrators: 1,
-      agents: { count: 10, concurrency: 8, effectLogDir: effectDir },
+      agents: { count: 10, concurrency: 8, effectLogDir: effectDir, http },
     });
     nc = await connect({ servers: t.natsUrl });
     await waitForAgentsOnline(t.pool, 10);
@@ -126,5 +130,17 @@ describe('core command path, end to end', () => {
     ]);
     expect(effects.filter((e) => e.outcome === 'failed')).toHaveLength(TOTAL / 10);
     expect(system.processes.every((p) => p.running)).toBe(true);
+
+    // Each kind of agent did its share.
+    const { rows: byTransport } = await t.pool.query<{ transport: string; agents: number; commands: number }>(
+      `SELECT a.transport, count(DISTINCT a.id)::int AS agents, count(c.id)::int AS commands
+       FROM agents a LEFT JOIN commands c ON c.assigned_agent = a.id GROUP BY a.transport ORDER BY a.transport`,
+    );
+    const expected = [
+      ...(http > 0 ? [{ transport: 'http', agents: http, commands: expect.any(Number) }] : []),
+      { transport: 'nats', agents: 10 - http, commands: expect.any(Number) },
+    ];
+    expect(byTransport).toEqual(expected);
+    for (const row of byTransport) expect(row.commands).toBeGreaterThan(TOTAL / 20);
   });
 });

@@ -108,6 +108,8 @@ export interface AgentFleetSpec {
   prefix?: string;
   effectLogDir?: string;
   heartbeatIntervalMs?: number;
+  /** The last `http` agents of the fleet speak HTTP to the (first running) gateway instead of NATS. */
+  http?: number;
 }
 
 export interface SystemSpec {
@@ -163,6 +165,7 @@ export class System {
         DEMO_AGENT_PREFIX: agents.prefix ?? 'demo-',
         ...(agents.effectLogDir ? { EFFECT_LOG_DIR: agents.effectLogDir } : {}),
         ...(agents.heartbeatIntervalMs ? { DEMO_HEARTBEAT_INTERVAL_MS: String(agents.heartbeatIntervalMs) } : {}),
+        ...(agents.http ? { DEMO_HTTP_AGENTS: String(agents.http), GATEWAY_URL: this.gatewayUrl } : {}),
       },
       this.logDir,
     );

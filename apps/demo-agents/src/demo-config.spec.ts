@@ -12,6 +12,7 @@ describe(parseDemoConfig.name, () => {
       concurrency: 4,
       heartbeatIntervalMs: 5_000,
       drainTimeoutMs: 10_000,
+      httpAgents: 0,
     });
   });
 
@@ -30,6 +31,11 @@ describe(parseDemoConfig.name, () => {
     },
     { name: 'a concurrency', env: { DEMO_CONCURRENCY: '1' }, expected: { concurrency: 1 } },
     { name: 'an effect log', env: { EFFECT_LOG_DIR: '/tmp/effects' }, expected: { effectLogDir: '/tmp/effects' } },
+    {
+      name: 'HTTP agents with a gateway and an admin key',
+      env: { DEMO_AGENTS: '4', DEMO_HTTP_AGENTS: '2', GATEWAY_URL: 'http://127.0.0.1:3000', ADMIN_API_KEY: 'k' },
+      expected: { httpAgents: 2, gatewayUrl: 'http://127.0.0.1:3000', adminApiKey: 'k' },
+    },
     { name: 'an empty variable as unset', env: { DEMO_AGENTS: '', EFFECT_LOG_DIR: ' ' }, expected: { agents: 4 } },
   ];
 
@@ -45,6 +51,17 @@ describe(parseDemoConfig.name, () => {
     { name: 'a prefix with a dot', env: { DEMO_AGENT_PREFIX: 'demo.' }, error: /DEMO_AGENT_PREFIX/ },
     { name: 'a namespace with a wildcard', env: { SWITCHYARD_NAMESPACE: 'sy*' }, error: /SWITCHYARD_NAMESPACE/ },
     { name: 'only commas for NATS_URL', env: { NATS_URL: ',,' }, error: /NATS_URL/ },
+    {
+      name: 'more HTTP agents than agents',
+      env: { DEMO_AGENTS: '2', DEMO_HTTP_AGENTS: '3', GATEWAY_URL: 'http://gw', ADMIN_API_KEY: 'k' },
+      error: /DEMO_HTTP_AGENTS: at most DEMO_AGENTS \(2\)/,
+    },
+    {
+      name: 'HTTP agents without a gateway or admin key',
+      env: { DEMO_HTTP_AGENTS: '1' },
+      error: /GATEWAY_URL: needed for HTTP agents; ADMIN_API_KEY: needed to register HTTP agents/,
+    },
+    { name: 'a gateway URL that is not a URL', env: { GATEWAY_URL: 'gateway' }, error: /GATEWAY_URL/ },
   ];
 
   it.each(refused)('refuses $name', ({ env, error }) => {

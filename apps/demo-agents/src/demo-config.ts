@@ -10,6 +10,11 @@ export interface DemoConfig {
   heartbeatIntervalMs: number;
   drainTimeoutMs: number;
   effectLogDir?: string;
+  /** The last `httpAgents` of the fleet speak HTTP to the gateway instead of NATS. */
+  httpAgents: number;
+  gatewayUrl?: string;
+  /** Registers the HTTP agents and mints their keys (a real HTTP agent is given its key by an operator). */
+  adminApiKey?: string;
 }
 
 const token = /^[^.*>\s]+$/;
@@ -42,6 +47,9 @@ const schema = z.object({
   DEMO_HEARTBEAT_INTERVAL_MS: int(10, 600_000).default(5_000),
   DEMO_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   EFFECT_LOG_DIR: z.string().optional(),
+  DEMO_HTTP_AGENTS: int(0, 1_000).default(0),
+  GATEWAY_URL: z.url().optional(),
+  ADMIN_API_KEY: z.string().optional(),
 });
 
 /**
@@ -56,6 +64,12 @@ export function parseDemoConfig(env: Record<string, string | undefined>): DemoCo
     throw new Error(`invalid demo-agents configuration: ${problems.join('; ')}`);
   }
   const c = parsed.data;
+  const http = [
+    c.DEMO_HTTP_AGENTS > c.DEMO_AGENTS && `DEMO_HTTP_AGENTS: at most DEMO_AGENTS (${c.DEMO_AGENTS})`,
+    c.DEMO_HTTP_AGENTS > 0 && !c.GATEWAY_URL && 'GATEWAY_URL: needed for HTTP agents',
+    c.DEMO_HTTP_AGENTS > 0 && !c.ADMIN_API_KEY && 'ADMIN_API_KEY: needed to register HTTP agents',
+  ].filter((p): p is string => typeof p === 'string');
+  if (http.length > 0) throw new Error(`invalid demo-agents configuration: ${http.join('; ')}`);
   return {
     servers: c.NATS_URL,
     namespace: c.SWITCHYARD_NAMESPACE,
@@ -66,6 +80,9 @@ export function parseDemoConfig(env: Record<string, string | undefined>): DemoCo
     heartbeatIntervalMs: c.DEMO_HEARTBEAT_INTERVAL_MS,
     drainTimeoutMs: c.DEMO_DRAIN_TIMEOUT_MS,
     ...(c.EFFECT_LOG_DIR ? { effectLogDir: c.EFFECT_LOG_DIR } : {}),
+    httpAgents: c.DEMO_HTTP_AGENTS,
+    ...(c.GATEWAY_URL ? { gatewayUrl: c.GATEWAY_URL } : {}),
+    ...(c.ADMIN_API_KEY ? { adminApiKey: c.ADMIN_API_KEY } : {}),
   };
 }
 

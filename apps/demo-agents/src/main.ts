@@ -1,4 +1,12 @@
-import { type Agent, type AgentLogger, connect } from '@switchyard/agent-sdk';
+import {
+  type Agent,
+  type AgentEvents,
+  type AgentLogger,
+  connect,
+  connectHttp,
+  type HttpAgent,
+} from '@switchyard/agent-sdk';
+import type { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DemoConfig, demoAgentIds, parseDemoConfig } from './demo-config';
@@ -31,7 +39,7 @@ function readableLogger(agentId: string): AgentLogger {
   return { info: line('info'), warn: line('warn'), error: line('error') };
 }
 
-function narrate(agent: Agent): void {
+function narrate(agent: EventEmitter<AgentEvents> & { agentId: string }): void {
   const id = agent.agentId;
   const what = (d: { type: string; id: string; attempt: number }) => `${d.type} ${d.id} attempt ${d.attempt}`;
   agent.on('delivered', (d) => say(id, `accepted ${what(d)}`));
@@ -62,7 +70,7 @@ async function main(): Promise<void> {
   }
   if (config.effectLogDir) mkdirSync(config.effectLogDir, { recursive: true });
 
-  const agents: Agent[] = [];
+  const agents: (Agent | HttpAgent)[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -82,15 +90,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  const transports =
+    config.httpAgents > 0
+      ? `${config.agents - config.httpAgents} over NATS ${config.servers.join(',')}, ${config.httpAgents} over HTTP ${config.gatewayUrl}`
+      : `over NATS ${config.servers.join(',')}`;
   say(
     'demo',
-    `connecting ${config.agents} agent(s) to ${config.servers.join(',')} (namespace ${config.namespace}, pool ${config.pool})`,
+    `connecting ${config.agents} agent(s), ${transports} (namespace ${config.namespace}, pool ${config.pool})`,
   );
+  const ids = demoAgentIds(config);
+  const overHttp = new Set(ids.slice(ids.length - config.httpAgents));
   await Promise.all(
-    demoAgentIds(config).map(async (agentId) => {
-      const agent = await connect({
-        servers: config.servers,
-        namespace: config.namespace,
+    ids.map(async (agentId) => {
+      const common = {
         agentId,
         name: `Demo agent ${agentId}`,
         pools: [config.pool],
@@ -98,7 +110,14 @@ async function main(): Promise<void> {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         handlers: handlersFor(config, agentId),
         logger: readableLogger(agentId),
-      });
+      };
+      const agent = overHttp.has(agentId)
+        ? await connectHttp({
+            ...common,
+            gatewayUrl: config.gatewayUrl!,
+            apiKey: await registerHttpAgent(config, agentId),
+          })
+        : await connect({ ...common, servers: config.servers, namespace: config.namespace });
       narrate(agent);
       agents.push(agent);
       // A signal that arrived while this agent was still connecting must close it too.
@@ -106,6 +125,28 @@ async function main(): Promise<void> {
     }),
   );
   say('demo', `${agents.length} agent(s) ready: ${agents.map((a) => a.agentId).join(', ')}`);
+}
+
+/** Registers (or re-registers) an HTTP agent and mints its key: what an operator does for a real one. */
+async function registerHttpAgent(config: DemoConfig, agentId: string): Promise<string> {
+  for (let tries = 1; ; tries += 1) {
+    let res: Response;
+    try {
+      res = await fetch(`${config.gatewayUrl}/v1/admin/agents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-admin-key': config.adminApiKey! },
+        body: JSON.stringify({ id: agentId, pools: [config.pool], concurrency: config.concurrency, force: true }),
+      });
+    } catch (err) {
+      // The gateway may still be starting (the demo starts everything at once).
+      if (tries >= 60) throw new Error(`gateway ${config.gatewayUrl} unreachable`, { cause: err });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
+    const body = (await res.json()) as { apiKey?: string; detail?: string };
+    if (res.status === 201 && body.apiKey) return body.apiKey;
+    throw new Error(`registering HTTP agent ${agentId} failed: ${res.status} ${body.detail ?? ''}`);
+  }
 }
 
 main().catch((err: unknown) => {

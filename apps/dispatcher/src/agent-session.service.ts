@@ -36,6 +36,7 @@ export class AgentSessionService {
             pools: event.pools,
             concurrency: event.concurrency,
             sessionId: event.sessionId,
+            transport: event.transport,
           },
           now,
         );

@@ -1,6 +1,7 @@
 import { errors } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandPublisher, Delivery, JetStreamService } from '@switchyard/messaging';
+import type { AgentTransport } from '@switchyard/domain';
+import { CommandPublisher, deliveryOf, JetStreamService, StatusEvent } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
 import { type CommandRow, markAgentUnreachable, PG_POOL, transitionCommand } from '@switchyard/persistence';
 import type { Pool } from 'pg';
@@ -33,20 +34,21 @@ export class DeliveryService {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  deliver(claimed: readonly CommandRow[], now: Date): void {
+  /**
+   * Delivers each claimed attempt by its agent's transport: a NATS request to
+   * an SDK agent; to an HTTP agent, a wake-up for its long poll (the attempt
+   * waits in the ledger, see takeHttpDeliveries).
+   */
+  deliver(claimed: readonly CommandRow[], now: Date, transportOf: ReadonlyMap<string, AgentTransport>): void {
+    const woken = new Set<string>();
     for (const row of claimed) {
       if (!row.assigned_agent) continue;
-      const delivery: Delivery = {
-        id: row.id,
-        type: row.type,
-        payload: row.payload,
-        attempt: row.attempt,
-        deadlineAt: row.deadline_at.toISOString(),
-        ackTimeoutMs: row.ack_timeout_ms,
-        heartbeatTimeoutMs: row.heartbeat_timeout_ms,
-        depth: row.depth,
-        caller: row.caller,
-      };
+      if (transportOf.get(row.assigned_agent) === 'http') {
+        if (!woken.has(row.assigned_agent)) this.jetstream.nc.publish(this.jetstream.subjects.wake(row.assigned_agent));
+        woken.add(row.assigned_agent);
+        continue;
+      }
+      const delivery = deliveryOf(row);
       const agentId = row.assigned_agent;
       this.jetstream.nc
         .request(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), { timeout: RECEIPT_TIMEOUT_MS })
@@ -63,7 +65,17 @@ export class DeliveryService {
   /** The agent is gone: hand the attempt back (not a failure: it never started) and stop routing to the agent. */
   private async releaseUnreachable(row: CommandRow, agentId: string, sentAt: Date): Promise<void> {
     unreachable.inc();
-    await markAgentUnreachable(this.pool, agentId, sentAt, new Date());
+    const marked = await markAgentUnreachable(this.pool, agentId, sentAt, new Date());
+    if (marked) {
+      const status: StatusEvent = {
+        phase: 'offline',
+        activity: 'unreachable',
+        detail: 'a delivery found no subscriber',
+        ...(marked.sessionId ? { sessionId: marked.sessionId } : {}),
+        at: new Date().toISOString(),
+      };
+      this.jetstream.sendJson(this.jetstream.subjects.status(agentId), status);
+    }
     const now = new Date();
     const result = await transitionCommand(
       this.pool,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { CommandDraft, routeCommands } from '@switchyard/domain';
+import { type AgentTransport, CommandDraft, routeCommands } from '@switchyard/domain';
 import { counter } from '@switchyard/observability';
 import {
   claimForDispatch,
@@ -75,7 +75,7 @@ export class DispatchService {
     );
     const won = await claimForDispatch(this.pool, assignments, now);
     claimed.inc(won.length);
-    this.delivery.deliver(won, now);
+    this.delivery.deliver(won, now, new Map(agents.map((a) => [a.id, a.transport])));
 
     const noAgent = decisions.filter((d) => d.kind === 'no-agent').map((d) => d.commandId);
     const parkedIds = new Set(await parkUnroutable(this.pool, noAgent, now));
@@ -100,13 +100,18 @@ export class DispatchService {
    * Drain on connect: claims queued work the agent can serve, up to its spare
    * capacity, and delivers it.
    */
-  async drainTo(agent: { id: string; pools: readonly string[]; max_concurrency: number }): Promise<number> {
+  async drainTo(agent: {
+    id: string;
+    pools: readonly string[];
+    max_concurrency: number;
+    transport: AgentTransport;
+  }): Promise<number> {
     const now = new Date();
     const capacity = Math.floor(agent.max_concurrency * this.config.dispatcher.prefetch);
     const spare = capacity - (await countInFlight(this.pool, agent.id));
     const rows = await claimQueuedForAgent(this.pool, agent, spare, now);
     claimed.inc(rows.length);
-    this.delivery.deliver(rows, now);
+    this.delivery.deliver(rows, now, new Map([[agent.id, agent.transport]]));
     if (rows.length) this.logger.log({ agentId: agent.id, count: rows.length }, 'drained queued commands to agent');
     return rows.length;
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { CommandEvent, jsonByteLength } from '@switchyard/domain';
+import { jsonByteLength, reportEvent } from '@switchyard/domain';
 import { CommandPublisher, JetStreamService, Report } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
 import { acceptBatch, PG_POOL, recordHeartbeats, succeedBatch, transitionCommand } from '@switchyard/persistence';
@@ -117,7 +117,7 @@ export class ReportService {
   }
 
   private async applyOne(agentId: string, report: Report, now: Date): Promise<void> {
-    const event = this.eventOf(report);
+    const event = reportEvent(report, this.config.limits.maxResultBytes);
     if (!event) return;
     const result = await transitionCommand(this.pool, report.commandId, event, { event: event.kind, agentId }, now);
     const context = { commandId: report.commandId, agentId, attempt: report.attempt, report: report.kind };
@@ -151,30 +151,6 @@ export class ReportService {
         }
         return;
       }
-    }
-  }
-
-  private eventOf(report: Report): CommandEvent | undefined {
-    switch (report.kind) {
-      case 'accepted':
-        return { kind: 'accept', attempt: report.attempt };
-      case 'succeeded':
-        if (jsonByteLength(report.result) > this.config.limits.maxResultBytes) {
-          return {
-            kind: 'fail',
-            attempt: report.attempt,
-            retryable: false,
-            error: { message: `result exceeds ${this.config.limits.maxResultBytes} bytes`, code: 'result_too_large' },
-          };
-        }
-        return { kind: 'succeed', attempt: report.attempt, result: report.result ?? null };
-      case 'failed':
-        return { kind: 'fail', attempt: report.attempt, retryable: report.retryable, error: report.error };
-      case 'released':
-        return { kind: 'release', attempt: report.attempt };
-      case 'heartbeat':
-      case 'progress':
-        return undefined;
     }
   }
 }

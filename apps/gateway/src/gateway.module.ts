@@ -6,6 +6,8 @@ import { MessagingModule } from '@switchyard/messaging';
 import { HealthModule, MetricsController } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { AdminController } from './admin/admin.controller';
+import { AgentApiController } from './agent-api/agent-api.controller';
+import { AgentApiService } from './agent-api/agent-api.service';
 import { AdminService } from './admin/admin.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
@@ -21,14 +23,15 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
-        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents'] }),
+        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents', 'reports', 'agentStatus'] }),
         HealthModule,
       ],
-      controllers: [AdminController, CommandsController, SchedulesController, MetricsController],
+      controllers: [AdminController, AgentApiController, CommandsController, SchedulesController, MetricsController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         ApiKeyService,
         AdminService,
+        AgentApiService,
         CommandsService,
         SchedulesService,
       ],

@@ -26,7 +26,12 @@ export class EffectPublisher {
           break;
         }
         case 'agent-offline': {
-          const status: StatusEvent = { phase: 'offline', activity: 'liveness timeout', at: new Date().toISOString() };
+          const status: StatusEvent = {
+            phase: 'offline',
+            activity: 'liveness timeout',
+            ...(e.sessionId ? { sessionId: e.sessionId } : {}),
+            at: new Date().toISOString(),
+          };
           work.push(this.jetstream.publishJson(this.jetstream.subjects.status(e.agentId), status));
           break;
         }

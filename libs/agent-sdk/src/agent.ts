@@ -24,6 +24,7 @@ import type { Handler, HandlerContext } from './handler';
 import { LocalWorkQueue } from './local-work-queue';
 import { RecentKeys } from './recent-keys';
 import { PublishRejected, ReliablePublisher } from './reliable-publisher';
+import { within } from './timing';
 
 /**
  * Events an agent emits, for logs, metrics and tests. `completed`, `failed`
@@ -484,6 +485,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       ...(this.options.name !== undefined ? { name: this.options.name } : {}),
       pools: this.options.pools,
       concurrency: this.options.concurrency,
+      transport: 'nats',
     };
   }
 
@@ -624,13 +626,4 @@ function toOutcomeReport(outcome: Outcome): ReportBody {
     };
   }
   return { kind: 'succeeded', result: json === undefined ? null : (JSON.parse(json) as unknown) };
-}
-
-/** Resolves `true` when `promise` settles within `ms`, `false` otherwise. */
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, ms));
-  });
-  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,3 +3,4 @@ export { DEFAULT_HEARTBEAT_INTERVAL_MS, type AgentOptions } from './agent-option
 export { CommandAborted, CommandFailure, type AbortCause, type CommandFailureOptions } from './command-failure';
 export type { Handler, HandlerContext } from './handler';
 export { consoleJsonLogger, silentLogger, type AgentLogger } from './logger';
+export { connectHttp, HttpAgent, type HttpAgentOptions } from './http-agent';

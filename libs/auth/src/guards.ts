@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import type { Request } from 'express';
 import { constantTimeEquals } from './api-key';
@@ -16,12 +23,29 @@ export class ApiKeyGuard implements CanActivate {
   constructor(@Inject(ApiKeyService) private readonly keys: ApiKeyService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-    const principal = match ? await this.keys.authenticate(match[1]) : undefined;
-    if (!principal) throw new UnauthorizedException(UNAUTHORIZED);
-    request.principal = principal;
+    await authenticateBearer(context, this.keys);
+    return true;
+  }
+}
+
+async function authenticateBearer(context: ExecutionContext, keys: ApiKeyService): Promise<Principal> {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+  const principal = match ? await keys.authenticate(match[1]) : undefined;
+  if (!principal) throw new UnauthorizedException(UNAUTHORIZED);
+  request.principal = principal;
+  return principal;
+}
+
+/** Requires an agent's key (routes an agent calls about its own work); any other valid key is 403. */
+@Injectable()
+export class AgentKeyGuard implements CanActivate {
+  constructor(@Inject(ApiKeyService) private readonly keys: ApiKeyService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const principal = await authenticateBearer(context, this.keys);
+    if (principal.kind !== 'agent') throw new ForbiddenException('this route takes an agent key');
     return true;
   }
 }

@@ -8,3 +8,4 @@ export * from './schedule/fire-times';
 export * from './schedule/schedule-command';
 export * from './text/preview';
 export * from './agent/agent-phase';
+export * from './agent/agent-report';

@@ -30,6 +30,11 @@ export function subjectsFor(ns: string) {
 
     /** Dispatcher → agent delivery of one attempt (core NATS; a lost one is caught by the ack timeout). */
     deliver: (agentId: string) => `${agent(agentId)}.deliver`,
+    /**
+     * Dispatcher → gateways: work was dispatched to this HTTP agent (core NATS, empty body). Wakes its
+     * long poll; the work itself is in the ledger, so a lost wake-up only delays the next poll.
+     */
+    wake: (agentId: string) => `${agent(agentId)}.wake`,
     /** Agent → dispatcher reports on its commands: accepted, heartbeat, progress, result, error (REPORTS stream). */
     report: (agentId: string) => `${agent(agentId)}.report`,
     reportAll: `${ns}.agent.*.report`,

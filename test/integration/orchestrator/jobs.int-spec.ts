@@ -293,7 +293,7 @@ describe('ticker jobs (real Postgres)', () => {
         { id: 'gone', status: 'offline', session_id: 's1', updated_at: expect.any(Date) },
         { id: 'silent', status: 'offline', session_id: 's1', updated_at: NOW },
       ]);
-      expect(effects).toEqual([{ kind: 'agent-offline', agentId: 'silent' }]);
+      expect(effects).toEqual([{ kind: 'agent-offline', agentId: 'silent', sessionId: 's1' }]);
     });
   });
 

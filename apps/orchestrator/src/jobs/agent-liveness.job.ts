@@ -12,7 +12,8 @@ export function agentLivenessJob(livenessTimeoutMs: number): DueJob<AgentRow> {
     idOf: (agent) => agent.id,
     async apply(tx, agent, now) {
       const cutoff = new Date(now.getTime() - livenessTimeoutMs);
-      return (await markAgentOffline(tx, agent.id, cutoff, now)) ? [{ kind: 'agent-offline', agentId: agent.id }] : [];
+      const marked = await markAgentOffline(tx, agent.id, cutoff, now);
+      return marked ? [{ kind: 'agent-offline', agentId: agent.id, sessionId: marked.sessionId }] : [];
     },
   };
 }

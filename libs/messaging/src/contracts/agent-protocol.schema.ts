@@ -1,4 +1,4 @@
-import { AGENT_PHASES } from '@switchyard/domain';
+import { AGENT_PHASES, AGENT_TRANSPORTS } from '@switchyard/domain';
 import { z } from 'zod';
 
 /**
@@ -19,6 +19,31 @@ export const deliverySchema = z.object({
   caller: z.string(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
+
+/** The delivery of a claimed ledger row's current attempt (the same over NATS and over the HTTP claim). */
+export function deliveryOf(row: {
+  id: string;
+  type: string;
+  payload: unknown;
+  attempt: number;
+  deadline_at: Date;
+  ack_timeout_ms: number;
+  heartbeat_timeout_ms: number;
+  depth: number;
+  caller: string;
+}): Delivery {
+  return {
+    id: row.id,
+    type: row.type,
+    payload: row.payload,
+    attempt: row.attempt,
+    deadlineAt: row.deadline_at.toISOString(),
+    ackTimeoutMs: row.ack_timeout_ms,
+    heartbeatTimeoutMs: row.heartbeat_timeout_ms,
+    depth: row.depth,
+    caller: row.caller,
+  };
+}
 
 const reportBase = { commandId: z.uuid(), attempt: z.number().int().min(1), sessionId: z.string().optional() };
 
@@ -47,6 +72,8 @@ export const sessionEventSchema = z.discriminatedUnion('kind', [
     name: z.string().max(200).optional(),
     pools: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)).max(64),
     concurrency: z.number().int().min(1).max(10_000),
+    /** `http`: the agent collects its work from the gateway's long poll instead of NATS deliveries. */
+    transport: z.enum(AGENT_TRANSPORTS).default('nats'),
   }),
   z.object({ kind: z.literal('heartbeat'), sessionId: z.string().min(1).max(64) }),
   z.object({ kind: z.literal('disconnect'), sessionId: z.string().min(1).max(64) }),

@@ -1,4 +1,4 @@
-import type { AgentPhase } from '@switchyard/domain';
+import type { AgentPhase, AgentTransport } from '@switchyard/domain';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('agents')
@@ -13,6 +13,8 @@ export class AgentEntity {
   @Column('text', { nullable: true }) detail: string | null;
   @Column('uuid', { name: 'status_command_id', nullable: true }) statusCommandId: string | null;
   @Column('text', { name: 'session_id', nullable: true }) sessionId: string | null;
+  /** How the dispatcher reaches it: a NATS request per attempt, or the gateway's HTTP long poll. */
+  @Column('text', { default: 'nats' }) transport: AgentTransport;
   @Column('timestamptz', { name: 'last_heartbeat_at', nullable: true }) lastHeartbeatAt: Date | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;

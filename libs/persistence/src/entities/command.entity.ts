@@ -26,6 +26,8 @@ export class CommandEntity {
   @Column('timestamptz', { name: 'lease_expires_at', nullable: true }) leaseExpiresAt: Date | null;
   @Column('text', { name: 'assigned_agent', nullable: true }) assignedAgent: string | null;
   @Column('timestamptz', { name: 'dispatched_at', nullable: true }) dispatchedAt: Date | null;
+  /** The attempt last handed to an HTTP agent's claim (HTTP agents only). */
+  @Column('integer', { name: 'delivered_attempt', nullable: true }) deliveredAttempt: number | null;
   @Column('timestamptz', { name: 'accepted_at', nullable: true }) acceptedAt: Date | null;
   @Column('timestamptz', { name: 'last_heartbeat_at', nullable: true }) lastHeartbeatAt: Date | null;
   @Column('timestamptz', { name: 'finished_at', nullable: true }) finishedAt: Date | null;

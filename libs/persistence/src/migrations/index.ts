@@ -2,6 +2,7 @@ import { InitialLedger1763900000000 } from './1763900000000-initial-ledger';
 import { Schedules1763900000100 } from './1763900000100-schedules';
 import { RetentionIndex1763900000200 } from './1763900000200-retention-index';
 import { LeaseIndexPerState1763900000300 } from './1763900000300-lease-index-per-state';
+import { HttpAgents1763900000400 } from './1763900000400-http-agents';
 
 /** In order of application. Never edit a committed migration; add one. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Schedules1763900000100,
   RetentionIndex1763900000200,
   LeaseIndexPerState1763900000300,
+  HttpAgents1763900000400,
 ];

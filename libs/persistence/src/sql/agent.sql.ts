@@ -1,3 +1,4 @@
+import type { AgentTransport } from '@switchyard/domain';
 import type { Queryable } from './db';
 
 export interface AgentRow {
@@ -8,7 +9,10 @@ export interface AgentRow {
   status: string;
   session_id: string | null;
   last_heartbeat_at: Date | null;
+  transport: AgentTransport;
 }
+
+const AGENT_COLUMNS = 'id, name, pools, max_concurrency, status, session_id, last_heartbeat_at, transport';
 
 /**
  * An agent (re)connects with a session: registered if unknown (an agent on
@@ -17,18 +21,27 @@ export interface AgentRow {
  */
 export async function connectAgent(
   db: Queryable,
-  agent: { id: string; name?: string; pools: readonly string[]; concurrency: number; sessionId: string },
+  agent: {
+    id: string;
+    name?: string;
+    pools: readonly string[];
+    concurrency: number;
+    sessionId: string;
+    transport: AgentTransport;
+  },
   now: Date,
 ): Promise<AgentRow> {
   const { rows } = await db.query<AgentRow>(
-    `INSERT INTO agents (id, name, pools, max_concurrency, status, session_id, last_heartbeat_at, created_at, updated_at)
-     VALUES ($1, coalesce($2, $1), $3, $4, 'idle', $5, $6, $6, $6)
+    `INSERT INTO agents (id, name, pools, max_concurrency, status, session_id, last_heartbeat_at, transport,
+       created_at, updated_at)
+     VALUES ($1, coalesce($2, $1), $3, $4, 'idle', $5, $6, $7, $6, $6)
      ON CONFLICT (id) DO UPDATE SET
        name = coalesce($2, agents.name), pools = EXCLUDED.pools, max_concurrency = EXCLUDED.max_concurrency,
        status = 'idle', activity = NULL, detail = NULL, session_id = EXCLUDED.session_id,
-       last_heartbeat_at = EXCLUDED.last_heartbeat_at, updated_at = EXCLUDED.updated_at
-     RETURNING id, name, pools, max_concurrency, status, session_id, last_heartbeat_at`,
-    [agent.id, agent.name ?? null, agent.pools, agent.concurrency, agent.sessionId, now],
+       last_heartbeat_at = EXCLUDED.last_heartbeat_at, transport = EXCLUDED.transport,
+       updated_at = EXCLUDED.updated_at
+     RETURNING ${AGENT_COLUMNS}`,
+    [agent.id, agent.name ?? null, agent.pools, agent.concurrency, agent.sessionId, now, agent.transport],
   );
   return rows[0];
 }
@@ -63,7 +76,8 @@ export async function recordAgentHeartbeat(
        updated_at = CASE WHEN a.status = 'offline' THEN $3 ELSE a.updated_at END
      FROM (SELECT id, status = 'offline' AS was_offline FROM agents WHERE id = $1 FOR UPDATE) before
      WHERE a.id = before.id AND a.session_id = $2
-     RETURNING a.id, a.name, a.pools, a.max_concurrency, a.status, a.session_id, a.last_heartbeat_at, before.was_offline`,
+     RETURNING a.id, a.name, a.pools, a.max_concurrency, a.status, a.session_id, a.last_heartbeat_at, a.transport,
+       before.was_offline`,
     [agentId, sessionId, now],
   );
   const row = rows[0];
@@ -112,7 +126,7 @@ export async function countInFlight(db: Queryable, agentId: string): Promise<num
 /** Live agents silent since `cutoff`. Index: agents_live_heartbeat. */
 export async function claimSilentAgents(tx: Queryable, cutoff: Date, limit: number): Promise<AgentRow[]> {
   const { rows } = await tx.query<AgentRow>(
-    `SELECT id, name, pools, max_concurrency, status, session_id, last_heartbeat_at FROM agents
+    `SELECT ${AGENT_COLUMNS} FROM agents
      WHERE status <> 'offline' AND last_heartbeat_at <= $1
      ORDER BY last_heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [cutoff, limit],
@@ -122,31 +136,41 @@ export async function claimSilentAgents(tx: Queryable, cutoff: Date, limit: numb
 
 /**
  * Liveness: marks a silent agent offline, if it is still silent. The session
- * is kept: a heartbeat of the same session brings the agent back.
+ * is kept: a heartbeat of the same session brings the agent back. Returns the
+ * session it was marked offline in (its status event names it, so it cannot
+ * undo a reconnect), or undefined when the agent was no longer silent.
  */
-export async function markAgentOffline(tx: Queryable, agentId: string, cutoff: Date, now: Date): Promise<boolean> {
-  const { rowCount } = await tx.query(
+export async function markAgentOffline(
+  tx: Queryable,
+  agentId: string,
+  cutoff: Date,
+  now: Date,
+): Promise<{ sessionId: string | null } | undefined> {
+  const { rows } = await tx.query<{ session_id: string | null }>(
     `UPDATE agents SET status = 'offline', updated_at = $3
-     WHERE id = $1 AND status <> 'offline' AND last_heartbeat_at <= $2`,
+     WHERE id = $1 AND status <> 'offline' AND last_heartbeat_at <= $2
+     RETURNING session_id`,
     [agentId, cutoff, now],
   );
-  return (rowCount ?? 0) > 0;
+  return rows[0] ? { sessionId: rows[0].session_id } : undefined;
 }
 
 /**
  * A delivery to this agent found no subscriber at `observedAt`: it is offline.
  * Skipped when the row changed since (a reconnect applied meanwhile wins).
+ * Returns the session it was marked offline in, as markAgentOffline does.
  */
 export async function markAgentUnreachable(
   db: Queryable,
   agentId: string,
   observedAt: Date,
   now: Date,
-): Promise<boolean> {
-  const { rowCount } = await db.query(
+): Promise<{ sessionId: string | null } | undefined> {
+  const { rows } = await db.query<{ session_id: string | null }>(
     `UPDATE agents SET status = 'offline', updated_at = $3
-     WHERE id = $1 AND status <> 'offline' AND updated_at <= $2`,
+     WHERE id = $1 AND status <> 'offline' AND updated_at <= $2
+     RETURNING session_id`,
     [agentId, observedAt, now],
   );
-  return (rowCount ?? 0) > 0;
+  return rows[0] ? { sessionId: rows[0].session_id } : undefined;
 }

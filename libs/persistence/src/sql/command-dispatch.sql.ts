@@ -1,4 +1,4 @@
-import type { AgentLoad } from '@switchyard/domain';
+import type { AgentLoad, AgentTransport } from '@switchyard/domain';
 import { CommandRow } from './command-row';
 import { Queryable } from './db';
 
@@ -116,15 +116,27 @@ export async function loadLiveAgents(
   db: Queryable,
   agentIds: readonly string[],
   pools: readonly string[],
-): Promise<AgentLoad[]> {
-  const { rows } = await db.query<{ id: string; pools: string[]; max_concurrency: number; in_flight: string }>(
-    `SELECT a.id, a.pools, a.max_concurrency,
+): Promise<(AgentLoad & { transport: AgentTransport })[]> {
+  const { rows } = await db.query<{
+    id: string;
+    pools: string[];
+    max_concurrency: number;
+    transport: AgentTransport;
+    in_flight: string;
+  }>(
+    `SELECT a.id, a.pools, a.max_concurrency, a.transport,
        (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
      FROM agents a
      WHERE a.status IN (${ROUTABLE}) AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
     [agentIds, pools],
   );
-  return rows.map((r) => ({ id: r.id, pools: r.pools, capacity: r.max_concurrency, inFlight: Number(r.in_flight) }));
+  return rows.map((r) => ({
+    id: r.id,
+    pools: r.pools,
+    capacity: r.max_concurrency,
+    inFlight: Number(r.in_flight),
+    transport: r.transport,
+  }));
 }
 
 /**
@@ -154,4 +166,30 @@ export async function recordHeartbeats(
     [beats.map((b) => b.commandId), beats.map((b) => b.attempt), now],
   );
   return rowCount ?? 0;
+}
+
+/**
+ * An HTTP agent's claim: hands out up to `limit` attempts dispatched to it
+ * and not handed out yet, oldest first, and marks each handed out. A row
+ * another claim holds is skipped, so two polls of one agent (two gateways)
+ * never get the same attempt. Not a transition: the attempt stays
+ * `dispatched` until the agent accepts it, and the ack timeout still runs.
+ * Index: commands_in_flight_agent.
+ */
+export async function takeHttpDeliveries(db: Queryable, agentId: string, limit: number): Promise<CommandRow[]> {
+  if (limit <= 0) return [];
+  const { rows } = await db.query<CommandRow>(
+    `WITH due AS (
+       SELECT id FROM commands
+       WHERE assigned_agent = $1 AND state = 'dispatched' AND delivered_attempt IS DISTINCT FROM attempt
+       ORDER BY id
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE commands c SET delivered_attempt = c.attempt
+     FROM due WHERE c.id = due.id AND c.state = 'dispatched'
+     RETURNING c.*`,
+    [agentId, limit],
+  );
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -89,3 +89,28 @@ export async function succeedBatch(
   );
   return rows;
 }
+
+/**
+ * A command as an agent's report sees it: the row, and whether `attempt` of
+ * it was ever claimed for `agentId` (its claim event). An HTTP agent's report
+ * is judged on these before it is stored. Index: command_events_command.
+ */
+export async function findCommandForReport(
+  db: Queryable,
+  commandId: string,
+  agentId: string,
+  attempt: number,
+): Promise<{ row: CommandRow; heldByAgent: boolean } | undefined> {
+  const { rows } = await db.query<CommandRow & { held_by_agent: boolean }>(
+    `SELECT c.*, EXISTS (
+       SELECT 1 FROM command_events e
+       WHERE e.command_id = c.id AND e.attempt = $3 AND e.event = 'claim' AND e.agent_id = $2
+     ) AS held_by_agent
+     FROM commands c WHERE c.id = $1`,
+    [commandId, agentId, attempt],
+  );
+  const found = rows[0];
+  if (!found) return undefined;
+  const { held_by_agent: heldByAgent, ...row } = found;
+  return { row, heldByAgent };
+}

@@ -31,6 +31,7 @@ export interface CommandRow {
   lease_expires_at: Date | null;
   assigned_agent: string | null;
   dispatched_at: Date | null;
+  delivered_attempt: number | null;
   accepted_at: Date | null;
   last_heartbeat_at: Date | null;
   finished_at: Date | null;
