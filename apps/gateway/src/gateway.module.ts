@@ -7,11 +7,14 @@ import { HealthModule, MetricsController } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
+import { CommandIntake } from './commands/command-intake.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { ProblemFilter } from './problem/problem.filter';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
+import { CallResponder } from './sync/call.responder';
+import { SyncService } from './sync/sync.service';
 
 @Module({})
 export class GatewayModule {
@@ -29,7 +32,10 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         ApiKeyService,
         AdminService,
+        CommandIntake,
         CommandsService,
+        SyncService,
+        CallResponder,
         SchedulesService,
       ],
     };

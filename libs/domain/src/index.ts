@@ -8,3 +8,5 @@ export * from './schedule/fire-times';
 export * from './schedule/schedule-command';
 export * from './text/preview';
 export * from './agent/agent-phase';
+export * from './sync/outcome';
+export * from './sync/sync-wait';
