@@ -5,6 +5,7 @@ import { draftCommand, jsonByteLength } from '@switchyard/domain';
 import {
   JetStreamService,
   LEDGER_ID_HEADER,
+  NATS_CALLER,
   natsCommandRequestSchema,
   parseSubmitSubject,
   slugSchema,
@@ -17,9 +18,6 @@ const rejected = counter('switchyard_nats_rejected_total', 'NATS messages termin
   'consumer',
   'reason',
 ]);
-
-/** Ledger caller of commands submitted directly over NATS; Nats-Msg-Id is their idempotency key. */
-export const NATS_CALLER = 'nats';
 
 /**
  * Transport edge for submitted commands: parse each message, hand the batch to

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { type AgentTransport, CommandDraft, routeCommands } from '@switchyard/domain';
+import { type AgentTransport, CommandDraft, routeCommands, RoutingDecision, syncRefusal } from '@switchyard/domain';
 import { counter } from '@switchyard/observability';
 import {
   claimForDispatch,
@@ -13,6 +13,7 @@ import {
   loadLiveAgents,
   parkUnroutable,
   PG_POOL,
+  transitionCommand,
 } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { DeliveryService } from './delivery.service';
@@ -32,6 +33,11 @@ const parked = counter(
 const saturated = counter(
   'switchyard_dispatch_saturated_total',
   'Offers postponed because every live agent was at capacity',
+);
+const syncRefused = counter(
+  'switchyard_sync_refused_total',
+  'Sync commands ended because no agent could take them at once (their caller gets 503)',
+  ['reason'],
 );
 
 /**
@@ -65,10 +71,14 @@ export class DispatchService {
       offered.filter((r) => r.target_kind === 'pool').map((r) => r.target),
     );
     const prefetch = this.config.dispatcher.prefetch;
-    const decisions = routeCommands(
+    const routed = routeCommands(
       offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
       agents.map((a) => ({ ...a, capacity: Math.floor(a.capacity * prefetch) })),
     );
+    // A sync caller is waiting: it is answered 503 now instead of the command being parked or postponed.
+    const syncIds = new Set(offered.filter((r) => r.mode === 'sync').map((r) => r.id));
+    const decisions = routed.filter((d) => d.kind === 'assign' || !syncIds.has(d.commandId));
+    await this.refuseSync(routed.filter((d) => d.kind !== 'assign' && syncIds.has(d.commandId)));
 
     const assignments = decisions.flatMap((d) =>
       d.kind === 'assign' ? [{ commandId: d.commandId, agentId: d.agentId }] : [],
@@ -94,6 +104,28 @@ export class DispatchService {
     }
     saturated.inc(decisions.filter((d) => d.kind === 'saturated').length);
     return ids.map((id) => retryLater.get(id) ?? { kind: 'ack' });
+  }
+
+  /**
+   * Ends sync commands no agent can take now (cancel through the transition
+   * table, with its lifecycle event), so that one never runs after its caller
+   * was told 503. The CAS makes a repeat, or a row that moved on, harmless.
+   */
+  private async refuseSync(decisions: readonly RoutingDecision[]): Promise<void> {
+    for (const d of decisions) {
+      if (d.kind === 'assign') continue;
+      const now = new Date();
+      const result = await transitionCommand(
+        this.pool,
+        d.commandId,
+        syncRefusal(d.kind),
+        { event: 'cancel', data: { reason: d.kind } },
+        now,
+      );
+      if (result.kind !== 'applied') continue;
+      syncRefused.inc({ reason: d.kind });
+      this.delivery.announce([result.row], 'cancel', now, result.transition.from);
+    }
   }
 
   /**

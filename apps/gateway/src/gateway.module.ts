@@ -9,11 +9,14 @@ import { AdminController } from './admin/admin.controller';
 import { AgentApiController } from './agent-api/agent-api.controller';
 import { AgentApiService } from './agent-api/agent-api.service';
 import { AdminService } from './admin/admin.service';
+import { CommandIntake } from './commands/command-intake.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { ProblemFilter } from './problem/problem.filter';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
+import { CallResponder } from './sync/call.responder';
+import { SyncService } from './sync/sync.service';
 
 @Module({})
 export class GatewayModule {
@@ -23,7 +26,10 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
-        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents', 'reports', 'agentStatus'] }),
+        MessagingModule.forRoot({
+          service: 'gateway',
+          streams: ['commands', 'commandEvents', 'reports', 'agentStatus'],
+        }),
         HealthModule,
       ],
       controllers: [AdminController, AgentApiController, CommandsController, SchedulesController, MetricsController],
@@ -32,7 +38,10 @@ export class GatewayModule {
         ApiKeyService,
         AdminService,
         AgentApiService,
+        CommandIntake,
         CommandsService,
+        SyncService,
+        CallResponder,
         SchedulesService,
       ],
     };

@@ -42,6 +42,7 @@ describe(sut.name, () => {
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
         limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
+        sync: { defaultTimeoutMs: 30_000, maxTimeoutMs: 300_000 },
       });
     });
 
@@ -102,6 +103,11 @@ describe(sut.name, () => {
         env: { MAX_PAYLOAD_BYTES: '1024', MAX_RESULT_BYTES: '1024' },
         expected: { limits: { maxPayloadBytes: 1_024, maxResultBytes: 1_024 } },
       },
+      {
+        name: 'sync timeouts',
+        env: { SYNC_DEFAULT_TIMEOUT_MS: '100', SYNC_MAX_TIMEOUT_MS: '600000' },
+        expected: { sync: { defaultTimeoutMs: 100, maxTimeoutMs: 600_000 } },
+      },
     ];
 
     it.each(cases)('$name', ({ env, expected }) => {
@@ -147,6 +153,8 @@ describe(sut.name, () => {
       { variable: 'AGENT_LIVENESS_TIMEOUT_MS', value: '-5' },
       { variable: 'MAX_PAYLOAD_BYTES', value: '1023' },
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
+      { variable: 'SYNC_DEFAULT_TIMEOUT_MS', value: '99' },
+      { variable: 'SYNC_MAX_TIMEOUT_MS', value: 'forever' },
     ];
 
     it.each(cases)('$variable = $value', ({ variable, value }) => {

@@ -21,6 +21,7 @@ export interface SwitchyardConfig {
   };
   agentLivenessTimeoutMs: number;
   limits: { maxPayloadBytes: number; maxResultBytes: number };
+  sync: { defaultTimeoutMs: number; maxTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +87,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
     },
     agentLivenessTimeoutMs: env.AGENT_LIVENESS_TIMEOUT_MS,
     limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, maxResultBytes: env.MAX_RESULT_BYTES },
+    sync: { defaultTimeoutMs: env.SYNC_DEFAULT_TIMEOUT_MS, maxTimeoutMs: env.SYNC_MAX_TIMEOUT_MS },
   };
 }
 

@@ -76,6 +76,11 @@ export const envSchema = z.object({
   /** An agent silent for this long is marked offline. */
   AGENT_LIVENESS_TIMEOUT_MS: ms(30_000, 100),
 
+  /** Wait of a sync command whose caller names no timeoutMs. */
+  SYNC_DEFAULT_TIMEOUT_MS: ms(30_000, 100),
+  /** Longest wait a sync caller may ask for; more is refused (400), so a gateway never holds requests for hours. */
+  SYNC_MAX_TIMEOUT_MS: ms(300_000, 100),
+
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
   MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 });

@@ -9,3 +9,5 @@ export * from './schedule/schedule-command';
 export * from './text/preview';
 export * from './agent/agent-phase';
 export * from './agent/agent-report';
+export * from './sync/outcome';
+export * from './sync/sync-wait';

@@ -24,6 +24,17 @@ export function subjectsFor(ns: string) {
     submitAgentPrefix: `${ns}.cmd.submit.agent.`,
     submitPoolPrefix: `${ns}.cmd.submit.pool.`,
 
+    /**
+     * Sync calls from services: a core NATS request whose reply is the outcome
+     * (docs/sync.md). Outside `cmd.submit.>`, so the COMMANDS stream never
+     * stores them; gateways answer them in one queue group.
+     */
+    callToAgent: (agentId: string) => `${ns}.cmd.call.agent.${assertToken('agent id', agentId)}`,
+    callToPool: (pool: string) => `${ns}.cmd.call.pool.${assertToken('pool', pool)}`,
+    callAll: `${ns}.cmd.call.>`,
+    callAgentPrefix: `${ns}.cmd.call.agent.`,
+    callPoolPrefix: `${ns}.cmd.call.pool.`,
+
     /** Lifecycle events of one command (JetStream, COMMAND_EVENTS stream, bounded history per command). */
     commandEvents: (commandId: string) => `${ns}.cmd.events.${assertToken('command id', commandId)}`,
     commandEventsAll: `${ns}.cmd.events.>`,
@@ -76,14 +87,38 @@ export function consumersFor(ns: string) {
 
 export type Consumers = ReturnType<typeof consumersFor>;
 
+/** Core NATS queue groups: each message goes to one member of the group. */
+export function queueGroupsFor(ns: string) {
+  return {
+    /** Every gateway replica answers sync calls (`<ns>.cmd.call.>`); each call is answered by one. */
+    gatewayCalls: `${ns}_gateway_calls`,
+  };
+}
+
 /** Reads the target back from a submit subject; undefined when it is not one. */
 export function parseSubmitSubject(
   subjects: Subjects,
   subject: string,
 ): { kind: 'agent' | 'pool'; name: string } | undefined {
+  return parseTarget(subject, subjects.submitAgentPrefix, subjects.submitPoolPrefix);
+}
+
+/** Reads the target back from a call subject; undefined when it is not one. */
+export function parseCallSubject(
+  subjects: Subjects,
+  subject: string,
+): { kind: 'agent' | 'pool'; name: string } | undefined {
+  return parseTarget(subject, subjects.callAgentPrefix, subjects.callPoolPrefix);
+}
+
+function parseTarget(
+  subject: string,
+  agentPrefix: string,
+  poolPrefix: string,
+): { kind: 'agent' | 'pool'; name: string } | undefined {
   for (const [kind, prefix] of [
-    ['agent', subjects.submitAgentPrefix],
-    ['pool', subjects.submitPoolPrefix],
+    ['agent', agentPrefix],
+    ['pool', poolPrefix],
   ] as const) {
     if (subject.startsWith(prefix)) {
       const name = subject.slice(prefix.length);

@@ -127,7 +127,7 @@ describe('POST/GET /v1/commands (gateway in-process, real Postgres and NATS)', (
         field: 'heartbeatTimeoutMs',
       },
       { name: 'an unknown mode', body: { ...VALID, mode: 'fast' }, field: 'mode' },
-      { name: 'mode sync (not available yet)', body: { ...VALID, mode: 'sync' }, field: 'mode' },
+      { name: 'timeoutMs without mode sync', body: { ...VALID, timeoutMs: 1_000 }, field: 'timeoutMs' },
       { name: 'an empty idempotencyKey', body: { ...VALID, idempotencyKey: '' }, field: 'idempotencyKey' },
       { name: 'a body that is an array', body: [VALID], field: '(root)' },
     ];

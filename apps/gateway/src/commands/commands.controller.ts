@@ -7,6 +7,9 @@ import type { HttpCommandRequest } from '@switchyard/messaging';
 import type { Response } from 'express';
 import { uuidParam } from '../admin/admin.schemas';
 import { openApiSchema, ZodPipe } from '../problem/zod.pipe';
+import { syncAnswer } from '../sync/sync-answer';
+import { httpSyncCall, sendSyncAnswer } from '../sync/sync-http';
+import { SyncService } from '../sync/sync.service';
 import { cancelBody, listCommandsQuery } from './commands.schemas';
 import type { ListCommandsQuery } from './commands.schemas';
 import { CommandsService } from './commands.service';
@@ -17,20 +20,33 @@ import { CommandsService } from './commands.service';
 @UseGuards(ApiKeyGuard)
 @Controller('v1/commands')
 export class CommandsController {
-  constructor(@Inject(CommandsService) private readonly commands: CommandsService) {}
+  constructor(
+    @Inject(CommandsService) private readonly commands: CommandsService,
+    @Inject(SyncService) private readonly sync: SyncService,
+  ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Submit a command' })
+  @ApiOperation({ summary: 'Submit a command (async: 202 at once; sync: waits for the outcome, see docs/sync.md)' })
   @ApiBody({ schema: openApiSchema(httpCommandRequestSchema) })
   @ApiResponse({ status: 202, description: '{ id, state, acceptedAt }; Location: /v1/commands/{id}' })
-  @ApiResponse({ status: 200, description: 'idempotent replay: the original command (Idempotent-Replayed: true)' })
-  @ApiResponse({ status: 400, description: 'validation error, with field details' })
+  @ApiResponse({
+    status: 200,
+    description: 'async: idempotent replay (Idempotent-Replayed: true); sync: succeeded, { id, state, result }',
+  })
+  @ApiResponse({ status: 400, description: 'validation error, with field details (timeoutMs over the maximum…)' })
   @ApiResponse({ status: 413, description: 'payload over the configured limit' })
+  @ApiResponse({ status: 422, description: 'sync: the agent reported a failure' })
+  @ApiResponse({ status: 503, description: 'sync: no live agent, or all at capacity; Retry-After' })
+  @ApiResponse({ status: 504, description: 'sync: not finished in time; it keeps running (Location)' })
+  @ApiResponse({ status: 507, description: 'sync: the result is over the configured size limit' })
+  @ApiResponse({ status: 500, description: 'sync: the command ended otherwise (expired, stuck, cancelled)' })
   async submit(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(httpCommandRequestSchema)) body: HttpCommandRequest,
     @Res({ passthrough: true }) res: Response,
   ) {
+    if (body.mode === 'sync')
+      return sendSyncAnswer(res, syncAnswer(await this.sync.call(httpSyncCall(principal, body))));
     const { replayed, body: accepted } = await this.commands.submit(principal, body);
     res.status(replayed ? 200 : 202).location(`/v1/commands/${accepted.id}`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');

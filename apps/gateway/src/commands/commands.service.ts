@@ -1,32 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { callerOf, Principal } from '@switchyard/auth';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { draftCommand, jsonByteLength } from '@switchyard/domain';
+import { CommandTarget, draftCommand, jsonByteLength } from '@switchyard/domain';
 import { CommandPublisher, HttpCommandRequest, JetStreamService } from '@switchyard/messaging';
 import {
   CommandRow,
-  findByIdempotencyKeys,
   findCommand,
-  insertCommands,
   listCommandEvents,
   listCommands,
   PG_POOL,
   ReadScope,
   transitionCommand,
 } from '@switchyard/persistence';
-import { counter } from '@switchyard/observability';
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemException } from '../problem/problem';
 import { commandView, eventView } from './command.view';
+import { CommandIntake } from './command-intake.service';
 import { encodeCursor, ListCommandsQuery } from './commands.schemas';
-
-const submitted = counter('switchyard_commands_submitted_total', 'Commands accepted by the gateway', ['replayed']);
-const publishFailures = counter(
-  'switchyard_publish_failures_total',
-  'Publishes that failed after a commit (the relay job repairs them)',
-  ['service'],
-);
 
 /** Submitting, reading and cancelling commands over HTTP. */
 @Injectable()
@@ -38,46 +29,30 @@ export class CommandsService {
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+    @Inject(CommandIntake) private readonly intake: CommandIntake,
   ) {}
 
   /**
-   * Writes the ledger row, commits, then publishes. The same idempotency key
-   * from the same caller returns the original command, marked as a replay.
+   * Writes the ledger row, commits, then publishes (async mode; sync goes
+   * through SyncService). The same idempotency key from the same caller
+   * returns the original command, marked as a replay.
    */
   async submit(principal: Principal, request: HttpCommandRequest) {
-    if (request.mode === 'sync') {
-      throw new ProblemException(
-        400,
-        'unsupported-mode',
-        'mode "sync" is not available yet; submit with mode "async"',
-        {
-          errors: [{ field: 'mode', message: 'must be "async"' }],
-        },
-      );
+    if (request.timeoutMs !== undefined) {
+      throw new ProblemException(400, 'validation', 'timeoutMs applies to mode "sync" only', {
+        errors: [{ field: 'timeoutMs', message: 'only allowed with mode "sync"' }],
+      });
     }
     if (jsonByteLength(request.payload) > this.config.limits.maxPayloadBytes) {
-      throw new ProblemException(
-        413,
-        'payload-too-large',
-        `payload exceeds ${this.config.limits.maxPayloadBytes} bytes`,
-        {
-          errors: [
-            { field: 'payload', message: `must be at most ${this.config.limits.maxPayloadBytes} bytes of JSON` },
-          ],
-        },
-      );
+      throw payloadTooLarge(this.config.limits.maxPayloadBytes);
     }
     const now = new Date();
-    const caller = callerOf(principal);
     const drafted = draftCommand(
       { ...request, id: undefined },
       {
         id: uuidv7(),
-        target:
-          'agent' in request.target
-            ? { kind: 'agent', name: request.target.agent }
-            : { kind: 'pool', name: request.target.pool },
-        caller,
+        target: targetOf(request),
+        caller: callerOf(principal),
         defaults: this.config.commandDefaults,
         now,
       },
@@ -87,18 +62,8 @@ export class CommandsService {
         errors: [{ field: drafted.field, message: drafted.message }],
       });
     }
-    const [inserted] = await insertCommands(this.pool, [drafted.draft], now);
-    if (!inserted) {
-      const [existing] = request.idempotencyKey
-        ? await findByIdempotencyKeys(this.pool, [{ caller, idempotencyKey: request.idempotencyKey }])
-        : [];
-      if (!existing) throw new Error(`command insert for ${caller} matched nothing and conflicted with nothing`);
-      submitted.inc({ replayed: 'true' });
-      return { replayed: true, body: acceptedView(existing) };
-    }
-    submitted.inc({ replayed: 'false' });
-    await this.afterCommit(inserted);
-    return { replayed: false, body: acceptedView(inserted) };
+    const { replayed, row } = await this.intake.record(drafted.draft, now);
+    return { replayed, body: acceptedView(row) };
   }
 
   async get(principal: Principal, id: string) {
@@ -160,21 +125,22 @@ export class CommandsService {
       }
     }
   }
-
-  /** Publishes after the commit; a failure here is repaired by the orchestrator's relay job. */
-  private async afterCommit(row: CommandRow): Promise<void> {
-    try {
-      if (row.state === 'queued') await this.publisher.publishQueued([row]);
-      await this.publisher.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
-    } catch (err) {
-      publishFailures.inc({ service: 'gateway' });
-      this.logger.warn({ commandId: row.id, err: String(err) }, 'publish after commit failed; relay will retry');
-    }
-  }
 }
 
 function acceptedView(row: CommandRow) {
   return { id: row.id, state: row.state, acceptedAt: row.created_at.toISOString() };
+}
+
+export function targetOf(request: HttpCommandRequest): CommandTarget {
+  return 'agent' in request.target
+    ? { kind: 'agent', name: request.target.agent }
+    : { kind: 'pool', name: request.target.pool };
+}
+
+export function payloadTooLarge(limit: number): ProblemException {
+  return new ProblemException(413, 'payload-too-large', `payload exceeds ${limit} bytes`, {
+    errors: [{ field: 'payload', message: `must be at most ${limit} bytes of JSON` }],
+  });
 }
 
 function scopeOf(principal: Principal): ReadScope {

@@ -28,7 +28,11 @@ export class ProblemFilter implements ExceptionFilter {
     if (response.headersSent) return;
     const problem = this.toProblem(exception);
     problem.instance = request.originalUrl?.split('?')[0];
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    // Outcomes of sync commands (504, 503…) are answers, not faults of the gateway.
+    const expected = exception instanceof ProblemException;
+    if (problem.status >= 500 && !expected)
+      this.logger.error(exception instanceof Error ? exception : String(exception));
+    if (exception instanceof ProblemException) response.set(exception.headers);
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

@@ -31,6 +31,8 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  507: 'Insufficient Storage',
 };
 
 export function titleFor(status: number): string {
@@ -44,6 +46,8 @@ export class ProblemException extends HttpException {
     readonly slug: string,
     detail: string,
     readonly extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
+    /** Response headers that go with the problem (Retry-After, Location). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail, status);
   }

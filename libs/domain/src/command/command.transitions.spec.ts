@@ -684,6 +684,11 @@ describe(sut.name, () => {
     });
   });
 
+  it('cancel with a code records that code (a sync command the dispatcher could not route)', () => {
+    const outcome = applied(sut(snapshot('queued'), { kind: 'cancel', reason: 'no agent', code: 'no_agent' }, NOW));
+    expect(outcome).toMatchObject({ to: 'cancelled', patch: { error: { message: 'no agent', code: 'no_agent' } } });
+  });
+
   it('does not mutate the snapshot', () => {
     const from = snapshot('running');
     const copy = structuredClone(from);

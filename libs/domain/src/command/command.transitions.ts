@@ -48,7 +48,8 @@ export type CommandEvent =
   | { kind: 'ack-timeout'; attempt: number }
   | { kind: 'heartbeat-lost'; attempt: number }
   | { kind: 'release'; attempt: number }
-  | { kind: 'cancel'; reason: string }
+  /** `code` defaults to `cancelled`; the dispatcher names why it ended a sync command it could not route. */
+  | { kind: 'cancel'; reason: string; code?: string }
   | { kind: 'expire' };
 
 export type CommandEventKind = CommandEvent['kind'];
@@ -201,7 +202,7 @@ export function transition(
       return {
         ...base,
         to: 'cancelled',
-        patch: { finishedAt: now, error: { message: event.reason, code: 'cancelled' } },
+        patch: { finishedAt: now, error: { message: event.reason, code: event.code ?? 'cancelled' } },
       };
     case 'expire':
       return {

@@ -36,12 +36,37 @@ export const commandRequestFields = {
 /** Body of a NATS submission: the target is the subject. */
 export const natsCommandRequestSchema = z.strictObject(commandRequestFields) satisfies z.ZodType<CommandRequest>;
 
+/** Ledger caller of commands submitted or called over NATS; Nats-Msg-Id is their idempotency key. */
+export const NATS_CALLER = 'nats';
+
+/**
+ * How long a sync caller waits, in ms. The upper bound is configured
+ * (SYNC_MAX_TIMEOUT_MS) and checked by the gateway with field details.
+ */
+const syncTimeoutMs = z.number().int().min(100);
+
+/**
+ * Body of a NATS sync call (`<ns>.cmd.call.…`): a submission plus the wait.
+ * A call is always sync; `mode` may be omitted or `"sync"`.
+ */
+export const natsCallRequestSchema = z.strictObject({
+  ...commandRequestFields,
+  mode: z.literal('sync', { error: 'must be "sync" (or omitted) on a call subject' }).optional(),
+  timeoutMs: syncTimeoutMs.optional(),
+});
+export type NatsCallRequest = z.output<typeof natsCallRequestSchema>;
+
 export const targetSchema = z.union([z.strictObject({ agent: slug }), z.strictObject({ pool: slug })], {
   error: 'must be { "agent": "<id>" } or { "pool": "<name>" }',
 });
 
 /** Body of `POST /v1/commands`. */
-export const httpCommandRequestSchema = z.strictObject({ target: targetSchema, ...commandRequestFields });
+export const httpCommandRequestSchema = z.strictObject({
+  target: targetSchema,
+  ...commandRequestFields,
+  /** Sync only: the longest wait for the outcome (default SYNC_DEFAULT_TIMEOUT_MS). */
+  timeoutMs: syncTimeoutMs.optional(),
+});
 
 export type HttpCommandRequest = z.output<typeof httpCommandRequestSchema>;
 export { slug as slugSchema };
