@@ -7,11 +7,16 @@ import { HealthModule, MetricsController } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
+import { AgentsController } from './agents/agents.controller';
+import { AgentsService } from './agents/agents.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { ProblemFilter } from './problem/problem.filter';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
+import { CommandEventsController } from './streams/command-events.controller';
+import { CommandEventsService } from './streams/command-events.service';
+import { EventStreamService } from './streams/event-stream.service';
 
 @Module({})
 export class GatewayModule {
@@ -21,16 +26,26 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
-        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents'] }),
+        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents', 'agentStatus'] }),
         HealthModule,
       ],
-      controllers: [AdminController, CommandsController, SchedulesController, MetricsController],
+      controllers: [
+        AdminController,
+        AgentsController,
+        CommandsController,
+        CommandEventsController,
+        SchedulesController,
+        MetricsController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         ApiKeyService,
         AdminService,
         CommandsService,
         SchedulesService,
+        AgentsService,
+        CommandEventsService,
+        EventStreamService,
       ],
     };
   }
