@@ -10,6 +10,8 @@ import { AgentApiController } from './agent-api/agent-api.controller';
 import { AgentApiService } from './agent-api/agent-api.service';
 import { AdminService } from './admin/admin.service';
 import { CommandIntake } from './commands/command-intake.service';
+import { AgentsController } from './agents/agents.controller';
+import { AgentsService } from './agents/agents.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { ProblemFilter } from './problem/problem.filter';
@@ -17,6 +19,9 @@ import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
 import { CallResponder } from './sync/call.responder';
 import { SyncService } from './sync/sync.service';
+import { CommandEventsController } from './streams/command-events.controller';
+import { CommandEventsService } from './streams/command-events.service';
+import { EventStreamService } from './streams/event-stream.service';
 
 @Module({})
 export class GatewayModule {
@@ -32,7 +37,15 @@ export class GatewayModule {
         }),
         HealthModule,
       ],
-      controllers: [AdminController, AgentApiController, CommandsController, SchedulesController, MetricsController],
+      controllers: [
+        AdminController,
+        AgentApiController,
+        AgentsController,
+        CommandsController,
+        CommandEventsController,
+        SchedulesController,
+        MetricsController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         ApiKeyService,
@@ -43,6 +56,9 @@ export class GatewayModule {
         SyncService,
         CallResponder,
         SchedulesService,
+        AgentsService,
+        CommandEventsService,
+        EventStreamService,
       ],
     };
   }

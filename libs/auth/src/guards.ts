@@ -66,3 +66,26 @@ export class AdminKeyGuard implements CanActivate {
     return true;
   }
 }
+
+/**
+ * For read routes open to operators and API keys alike: `x-admin-key` when the
+ * request carries one (checked as by AdminKeyGuard; a wrong one is refused,
+ * never retried as a bearer), otherwise a bearer client or agent key.
+ */
+@Injectable()
+export class AdminOrApiKeyGuard implements CanActivate {
+  private readonly admin: AdminKeyGuard;
+  private readonly apiKey: ApiKeyGuard;
+
+  constructor(@Inject(ApiKeyService) keys: ApiKeyService, @Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig) {
+    this.admin = new AdminKeyGuard(config);
+    this.apiKey = new ApiKeyGuard(keys);
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    return request.headers['x-admin-key'] !== undefined
+      ? this.admin.canActivate(context)
+      : this.apiKey.canActivate(context);
+  }
+}

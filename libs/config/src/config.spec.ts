@@ -41,6 +41,7 @@ describe(sut.name, () => {
         dispatcher: { batchSize: 256, saturatedRetryMs: 250, ackWaitMs: 10_000, prefetch: 2 },
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
+        sseKeepAliveMs: 15_000,
         limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
         sync: { defaultTimeoutMs: 30_000, maxTimeoutMs: 300_000 },
       });
@@ -99,6 +100,11 @@ describe(sut.name, () => {
         },
       },
       {
+        name: 'the SSE keep-alive at its minimum',
+        env: { SSE_KEEPALIVE_MS: '100' },
+        expected: { sseKeepAliveMs: 100 },
+      },
+      {
         name: 'limits at their minimum',
         env: { MAX_PAYLOAD_BYTES: '1024', MAX_RESULT_BYTES: '1024' },
         expected: { limits: { maxPayloadBytes: 1_024, maxResultBytes: 1_024 } },
@@ -151,6 +157,7 @@ describe(sut.name, () => {
       { variable: 'DEFAULT_HEARTBEAT_TIMEOUT_MS', value: '1e1' },
       { variable: 'DEFAULT_DEADLINE_MS', value: '999' },
       { variable: 'AGENT_LIVENESS_TIMEOUT_MS', value: '-5' },
+      { variable: 'SSE_KEEPALIVE_MS', value: '99' },
       { variable: 'MAX_PAYLOAD_BYTES', value: '1023' },
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
       { variable: 'SYNC_DEFAULT_TIMEOUT_MS', value: '99' },

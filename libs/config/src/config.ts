@@ -20,6 +20,8 @@ export interface SwitchyardConfig {
     deadlineMs: number;
   };
   agentLivenessTimeoutMs: number;
+  /** Interval of the keep-alive comment on server-sent event streams. */
+  sseKeepAliveMs: number;
   limits: { maxPayloadBytes: number; maxResultBytes: number };
   sync: { defaultTimeoutMs: number; maxTimeoutMs: number };
 }
@@ -86,6 +88,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       deadlineMs: env.DEFAULT_DEADLINE_MS,
     },
     agentLivenessTimeoutMs: env.AGENT_LIVENESS_TIMEOUT_MS,
+    sseKeepAliveMs: env.SSE_KEEPALIVE_MS,
     limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, maxResultBytes: env.MAX_RESULT_BYTES },
     sync: { defaultTimeoutMs: env.SYNC_DEFAULT_TIMEOUT_MS, maxTimeoutMs: env.SYNC_MAX_TIMEOUT_MS },
   };

@@ -75,6 +75,11 @@ export const envSchema = z.object({
   DEFAULT_DEADLINE_MS: ms(6 * 3_600_000, 1_000),
   /** An agent silent for this long is marked offline. */
   AGENT_LIVENESS_TIMEOUT_MS: ms(30_000, 100),
+  /**
+   * Interval of the keep-alive comment on an idle status stream (SSE): shorter
+   * than the idle timeouts of common proxies and load balancers (30-60 s).
+   */
+  SSE_KEEPALIVE_MS: ms(15_000, 100),
 
   /** Wait of a sync command whose caller names no timeoutMs. */
   SYNC_DEFAULT_TIMEOUT_MS: ms(30_000, 100),

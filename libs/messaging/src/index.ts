@@ -5,5 +5,6 @@ export * from './contracts/command-request.schema';
 export * from './contracts/lifecycle-event';
 export * from './jetstream.service';
 export * from './messaging.module';
+export * from './stream-follower';
 export * from './streams';
 export * from './subjects';

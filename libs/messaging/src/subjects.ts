@@ -55,6 +55,8 @@ export function subjectsFor(ns: string) {
     /** Agent status (phase, activity, detail): AGENT_STATUS stream, last value per agent readable directly. */
     status: (agentId: string) => `${agent(agentId)}.status`,
     statusAll: `${ns}.agent.*.status`,
+    /** Prefix of every agent subject, used to read the agent id back from one. */
+    agentPrefix: `${ns}.agent.`,
     /** Control messages to an agent (cancel a command it holds). Core NATS. */
     control: (agentId: string) => `${agent(agentId)}.control`,
   };
@@ -126,4 +128,12 @@ function parseTarget(
     }
   }
   return undefined;
+}
+
+/** Reads the agent id back from a status subject; undefined when it is not one. */
+export function parseStatusSubject(subjects: Subjects, subject: string): string | undefined {
+  const suffix = '.status';
+  if (!subject.startsWith(subjects.agentPrefix) || !subject.endsWith(suffix)) return undefined;
+  const id = subject.slice(subjects.agentPrefix.length, -suffix.length);
+  return id && !id.includes('.') ? id : undefined;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { callerOf, Principal } from '@switchyard/auth';
+import { callerOf, Principal, readScopeOf } from '@switchyard/auth';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandTarget, draftCommand, jsonByteLength } from '@switchyard/domain';
 import { CommandPublisher, HttpCommandRequest, JetStreamService } from '@switchyard/messaging';
@@ -9,7 +9,6 @@ import {
   listCommandEvents,
   listCommands,
   PG_POOL,
-  ReadScope,
   transitionCommand,
 } from '@switchyard/persistence';
 import type { Pool } from 'pg';
@@ -67,14 +66,14 @@ export class CommandsService {
   }
 
   async get(principal: Principal, id: string) {
-    const row = await findCommand(this.pool, scopeOf(principal), id);
+    const row = await findCommand(this.pool, readScopeOf(principal), id);
     if (!row) throw notFound(id);
     const events = await listCommandEvents(this.pool, id);
     return { ...commandView(row, true), events: events.map(eventView) };
   }
 
   async list(principal: Principal, query: ListCommandsQuery) {
-    const rows = await listCommands(this.pool, scopeOf(principal), {
+    const rows = await listCommands(this.pool, readScopeOf(principal), {
       state: query.state,
       target: query.target,
       type: query.type,
@@ -90,7 +89,7 @@ export class CommandsService {
 
   /** Cancels a non-terminal command; 409 when it already ended. The holding agent is told to stop. */
   async cancel(principal: Principal, id: string, reason: string | undefined) {
-    const row = await findCommand(this.pool, scopeOf(principal), id);
+    const row = await findCommand(this.pool, readScopeOf(principal), id);
     if (!row) throw notFound(id);
     const now = new Date();
     const result = await transitionCommand(
@@ -141,13 +140,6 @@ export function payloadTooLarge(limit: number): ProblemException {
   return new ProblemException(413, 'payload-too-large', `payload exceeds ${limit} bytes`, {
     errors: [{ field: 'payload', message: `must be at most ${limit} bytes of JSON` }],
   });
-}
-
-function scopeOf(principal: Principal): ReadScope {
-  if (principal.kind === 'admin') return { kind: 'all' };
-  return principal.kind === 'agent'
-    ? { kind: 'caller', caller: callerOf(principal), assignedAgent: principal.agentId }
-    : { kind: 'caller', caller: callerOf(principal) };
 }
 
 function notFound(id: string): ProblemException {

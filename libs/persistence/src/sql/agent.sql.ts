@@ -1,4 +1,4 @@
-import type { AgentTransport } from '@switchyard/domain';
+import type { AgentPhase, AgentTransport } from '@switchyard/domain';
 import type { Queryable } from './db';
 
 export interface AgentRow {
@@ -173,4 +173,40 @@ export async function markAgentUnreachable(
     [agentId, observedAt, now],
   );
   return rows[0] ? { sessionId: rows[0].session_id } : undefined;
+}
+
+/** An agent as readers see it: identity, capacity and the status folded from its status events. */
+export interface AgentStatusRow {
+  id: string;
+  name: string;
+  pools: string[];
+  max_concurrency: number;
+  status: AgentPhase;
+  activity: string | null;
+  detail: string | null;
+  status_command_id: string | null;
+  last_heartbeat_at: Date | null;
+  /** When the row last changed: for a status, when it was folded in (or the agent connected or went offline). */
+  updated_at: Date;
+}
+
+export interface AgentFilter {
+  id?: string;
+  /** Agents serving this pool (`pools @> ARRAY[pool]` uses the agents_pools GIN index). */
+  pool?: string;
+  status?: AgentPhase;
+}
+
+/** Agents matching every given filter, by id. */
+export async function listAgents(db: Queryable, filter: AgentFilter): Promise<AgentStatusRow[]> {
+  const { rows } = await db.query<AgentStatusRow>(
+    `SELECT id, name, pools, max_concurrency, status, activity, detail, status_command_id, last_heartbeat_at, updated_at
+     FROM agents
+     WHERE ($1::text IS NULL OR id = $1)
+       AND ($2::text IS NULL OR pools @> ARRAY[$2::text])
+       AND ($3::text IS NULL OR status = $3)
+     ORDER BY id`,
+    [filter.id ?? null, filter.pool ?? null, filter.status ?? null],
+  );
+  return rows;
 }
