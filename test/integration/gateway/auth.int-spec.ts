@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { INestApplication } from '@nestjs/common';
+import { streamsFor } from '@switchyard/messaging';
+import { claimForDispatch } from '@switchyard/persistence';
 import request from 'supertest';
+import { v7 as uuidv7 } from 'uuid';
+import { seedCommands } from '../../support/fixtures';
 import { createTestEnv, TEST_ADMIN_KEY, TestEnv } from '../../support/test-env';
 import { bootGateway, mintAgent, mintClient, MintedKey, PROBLEM_JSON } from './in-process-gateway';
 
 /**
  * Every route against every kind of credential. Admin routes take only
- * `x-admin-key`; command routes take only a bearer client or agent key.
+ * `x-admin-key`; command routes take only a bearer client or agent key;
+ * the HTTP agents' routes (`/v1/agent/...`) take only an agent key (a valid
+ * client key is 403 there, anything else the same 401).
  * Every refusal is the same 401 problem, so a caller learns nothing about
  * which part of its credential was wrong, and a refused call changes nothing.
  */
@@ -22,6 +30,7 @@ type CredentialName =
   | 'well-formed key with an unknown id'
   | 'real key id with a wrong secret'
   | 'revoked client key'
+  | 'revoked agent key'
   | 'agent key replaced by a forced re-registration'
   | 'admin key as a bearer'
   | 'wrong x-admin-key'
@@ -38,6 +47,7 @@ const CREDENTIALS: CredentialName[] = [
   'well-formed key with an unknown id',
   'real key id with a wrong secret',
   'revoked client key',
+  'revoked agent key',
   'agent key replaced by a forced re-registration',
   'admin key as a bearer',
   'wrong x-admin-key',
@@ -53,7 +63,19 @@ type RouteName =
   | 'POST /v1/commands'
   | 'GET /v1/commands'
   | 'GET /v1/commands/:id'
-  | 'POST /v1/commands/:id/cancel';
+  | 'POST /v1/commands/:id/cancel'
+  | AgentRouteName;
+type AgentRouteName =
+  | 'POST /v1/agent/sessions'
+  | 'DELETE /v1/agent/sessions/:sessionId'
+  | 'POST /v1/agent/heartbeat'
+  | 'POST /v1/agent/status'
+  | 'POST /v1/agent/commands/claim'
+  | 'POST /v1/agent/commands/:id/accept'
+  | 'POST /v1/agent/commands/:id/heartbeat'
+  | 'POST /v1/agent/commands/:id/complete'
+  | 'POST /v1/agent/commands/:id/fail'
+  | 'POST /v1/agent/commands/:id/release';
 
 interface Outcome {
   res: request.Response;
@@ -68,9 +90,28 @@ const COMMAND_ROUTES: RouteName[] = [
   'GET /v1/commands/:id',
   'POST /v1/commands/:id/cancel',
 ];
+/** Routes of HTTP agents, with what each answers the agent key (a report: stored for the dispatcher, 202). */
+const AGENT_ROUTES: Record<AgentRouteName, number> = {
+  'POST /v1/agent/sessions': 201,
+  'DELETE /v1/agent/sessions/:sessionId': 204,
+  'POST /v1/agent/heartbeat': 202,
+  'POST /v1/agent/status': 202,
+  'POST /v1/agent/commands/claim': 200,
+  'POST /v1/agent/commands/:id/accept': 202,
+  'POST /v1/agent/commands/:id/heartbeat': 202,
+  'POST /v1/agent/commands/:id/complete': 202,
+  'POST /v1/agent/commands/:id/fail': 202,
+  'POST /v1/agent/commands/:id/release': 202,
+};
+const AGENT_ROUTE_NAMES = Object.keys(AGENT_ROUTES) as AgentRouteName[];
+const isAgentRoute = (route: RouteName): route is AgentRouteName => route in AGENT_ROUTES;
 
 /** Which credentials a route accepts, and with what status. */
 function expectedStatus(route: RouteName, credential: CredentialName): number {
+  if (isAgentRoute(route)) {
+    if (credential === 'agent key') return AGENT_ROUTES[route];
+    return credential === 'client key' ? 403 : 401;
+  }
   if (ADMIN_ROUTES.includes(route)) {
     if (credential !== 'admin key in x-admin-key') return 401;
     return { 'POST /v1/admin/agents': 201, 'POST /v1/admin/clients': 201, 'DELETE /v1/admin/keys/:keyId': 204 }[
@@ -95,6 +136,11 @@ describe('gateway authentication: every route × every credential', () => {
   let client: MintedKey;
   let agent: MintedKey;
   let revoked: MintedKey;
+  let revokedAgent: MintedKey;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  /** A command whose attempt 1 is dispatched to `agent` (nothing applies its reports: no dispatcher runs here). */
+  let heldCommandId: string;
   let rotatedOld: MintedKey;
   let rotatedNew: string;
   const unauthorizedBodies: { case: string; body: Record<string, unknown>; contentType: string }[] = [];
@@ -120,6 +166,8 @@ describe('gateway authentication: every route × every credential', () => {
         return { authorization: `Bearer sy_${keyIdHex(client.apiKey)}_${randomBytes(32).toString('base64url')}` };
       case 'revoked client key':
         return { authorization: `Bearer ${revoked.apiKey}` };
+      case 'revoked agent key':
+        return { authorization: `Bearer ${revokedAgent.apiKey}` };
       case 'agent key replaced by a forced re-registration':
         return { authorization: `Bearer ${rotatedOld.apiKey}` };
       case 'admin key as a bearer':
@@ -154,6 +202,7 @@ describe('gateway authentication: every route × every credential', () => {
   async function call(route: RouteName, credential: CredentialName): Promise<Outcome> {
     const headers = headersFor(credential);
     const n = ++seq;
+    if (isAgentRoute(route)) return callAgentRoute(route, headers);
     switch (route) {
       case 'POST /v1/admin/agents': {
         const id = `auth-new-agent-${n}`;
@@ -224,6 +273,66 @@ describe('gateway authentication: every route × every credential', () => {
     }
   }
 
+  /** What the agent routes leave behind: messages on the REPORTS and AGENT_STATUS streams, and the held command. */
+  async function agentTraces() {
+    const streams = streamsFor(t.namespace);
+    const { rows } = await t.pool.query(
+      'SELECT state, attempt, delivered_attempt, updated_at FROM commands WHERE id = $1',
+      [heldCommandId],
+    );
+    return {
+      reports: (await jsm.streams.info(streams.reports)).state.last_seq,
+      status: (await jsm.streams.info(streams.agentStatus)).state.last_seq,
+      held: rows[0],
+    };
+  }
+
+  async function callAgentRoute(route: AgentRouteName, headers: Headers): Promise<Outcome> {
+    const before = await agentTraces();
+    const post = (path: string, body: object) => http().post(path).set(headers).send(body);
+    const report = (kind: string, body: object) =>
+      post(`/v1/agent/commands/${heldCommandId}/${kind}`, { attempt: 1, ...body });
+    let res: request.Response;
+    switch (route) {
+      case 'POST /v1/agent/sessions':
+        res = await post('/v1/agent/sessions', {});
+        break;
+      case 'DELETE /v1/agent/sessions/:sessionId':
+        res = await http().delete(`/v1/agent/sessions/auth-session-${++seq}`).set(headers);
+        break;
+      case 'POST /v1/agent/heartbeat':
+        res = await post('/v1/agent/heartbeat', { sessionId: 'auth-session' });
+        break;
+      case 'POST /v1/agent/status':
+        res = await post('/v1/agent/status', { phase: 'busy', activity: 'auth' });
+        break;
+      case 'POST /v1/agent/commands/claim':
+        res = await post('/v1/agent/commands/claim', { max: 1, waitMs: 0 });
+        break;
+      case 'POST /v1/agent/commands/:id/accept':
+        res = await report('accept', {});
+        break;
+      case 'POST /v1/agent/commands/:id/heartbeat':
+        res = await report('heartbeat', { progress: { step: 1 } });
+        break;
+      case 'POST /v1/agent/commands/:id/complete':
+        res = await report('complete', { result: { ok: true } });
+        break;
+      case 'POST /v1/agent/commands/:id/fail':
+        res = await report('fail', { error: { message: 'auth' } });
+        break;
+      case 'POST /v1/agent/commands/:id/release':
+        res = await report('release', {});
+        break;
+    }
+    return {
+      res,
+      unchanged: async () => {
+        expect(await agentTraces()).toEqual(before);
+      },
+    };
+  }
+
   beforeAll(async () => {
     t = await createTestEnv();
     app = await bootGateway(t);
@@ -232,6 +341,9 @@ describe('gateway authentication: every route × every credential', () => {
     revoked = await mintClient(app, 'auth-revoked');
     const revoke = await http().delete(`/v1/admin/keys/${revoked.keyId}`).set('x-admin-key', TEST_ADMIN_KEY);
     expect(revoke.status).toBe(204);
+    revokedAgent = await mintAgent(app, 'auth-revoked-agent');
+    const revokeAgent = await http().delete(`/v1/admin/keys/${revokedAgent.keyId}`).set('x-admin-key', TEST_ADMIN_KEY);
+    expect(revokeAgent.status).toBe(204);
     rotatedOld = await mintAgent(app, 'auth-rotated');
     const conflict = await http()
       .post('/v1/admin/agents')
@@ -245,14 +357,22 @@ describe('gateway authentication: every route × every credential', () => {
     expect(rotation.status).toBe(201);
     expect(rotation.body.keyId).not.toBe(rotatedOld.keyId);
     rotatedNew = rotation.body.apiKey;
+    // Attempt 1 of a command claimed for `agent`, as the dispatcher would leave it for an HTTP agent.
+    const [held] = await seedCommands(t.pool, 1, { target: 'auth-agent', caller: 'client:auth' });
+    const claimed = await claimForDispatch(t.pool, [{ commandId: held.id, agentId: 'auth-agent' }], new Date());
+    expect(claimed.map((r) => [r.state, r.attempt])).toEqual([['dispatched', 1]]);
+    heldCommandId = held.id;
+    nc = await connect({ servers: t.natsUrl });
+    jsm = await jetstreamManager(nc);
   });
 
   afterAll(async () => {
+    await nc?.close();
     await app?.close();
     await t?.teardown();
   });
 
-  const cases = [...ADMIN_ROUTES, ...COMMAND_ROUTES].flatMap((route) =>
+  const cases = [...ADMIN_ROUTES, ...COMMAND_ROUTES, ...AGENT_ROUTE_NAMES].flatMap((route) =>
     CREDENTIALS.map((credential) => ({ route, credential, status: expectedStatus(route, credential) })),
   );
 
@@ -269,6 +389,27 @@ describe('gateway authentication: every route × every credential', () => {
       });
       await unchanged();
     }
+    if (status === 403) {
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(res.body).toMatchObject({ status: 403, title: 'Forbidden' });
+      await unchanged();
+    }
+  });
+
+  it('an agent route answers an unknown command to the agent key with 404, so the 202s above were judged', async () => {
+    const res = await http()
+      .post(`/v1/agent/commands/${uuidv7()}/accept`)
+      .set('authorization', `Bearer ${agent.apiKey}`)
+      .send({ attempt: 1 });
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+  });
+
+  it('the held command is still as the dispatcher left it: no report was applied, only stored', async () => {
+    const { rows } = await t.pool.query('SELECT state, attempt, assigned_agent FROM commands WHERE id = $1', [
+      heldCommandId,
+    ]);
+    expect(rows).toEqual([{ state: 'dispatched', attempt: 1, assigned_agent: 'auth-agent' }]);
   });
 
   it('every 401 carries the same type, title and detail: no hint which part was wrong', () => {
