@@ -177,6 +177,7 @@ describe('agent SDK against NATS JetStream', () => {
       name: 'Hello agent',
       pools: ['demo'],
       concurrency: 3,
+      transport: 'nats',
     });
     await waitFor('status idle', () => phasesOf('hello').includes('idle'));
     await waitFor('a session heartbeat', () => sessionsOf('hello').some((e) => e.kind === 'heartbeat'));
