@@ -12,6 +12,7 @@ function context(attempt = 1, signal = new AbortController().signal): HandlerCon
     deadlineAt: new Date(Date.now() + 60_000),
     signal,
     progress: () => Promise.resolve(),
+    delegate: () => Promise.reject(new Error('no delegation in this spec')),
   };
 }
 
@@ -130,5 +131,34 @@ describe(delay.name, () => {
 
   it('resolves after the delay', async () => {
     await expect(delay(1, new AbortController().signal)).resolves.toBeUndefined();
+  });
+});
+
+describe('the delegate handler', () => {
+  it('delegates count children keyed by parent and index, and returns their ids', async () => {
+    const calls: unknown[][] = [];
+    const ctx: HandlerContext = {
+      ...context(),
+      delegate: (...args) => {
+        calls.push(args);
+        return Promise.resolve({ id: `child-${calls.length}` });
+      },
+    };
+    const result = await demoHandlers.delegate(
+      { target: { pool: 'demo' }, type: 'sleep', payload: { ms: 1 }, count: 2 },
+      ctx,
+    );
+    expect(result).toEqual({ children: ['child-1', 'child-2'] });
+    expect(calls).toEqual([
+      [{ pool: 'demo' }, 'sleep', { ms: 1 }, { idempotencyKey: `${ctx.commandId}:0` }],
+      [{ pool: 'demo' }, 'sleep', { ms: 1 }, { idempotencyKey: `${ctx.commandId}:1` }],
+    ]);
+  });
+
+  it('refuses a payload without a target, for good', async () => {
+    await expect(demoHandlers.delegate({ type: 'echo' }, context())).rejects.toMatchObject({
+      code: 'invalid_payload',
+      retryable: false,
+    });
   });
 });

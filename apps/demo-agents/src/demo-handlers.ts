@@ -45,7 +45,36 @@ export const fail: Handler = (payload, ctx) =>
     return { attempts: ctx.attempt };
   });
 
-export const demoHandlers = { echo, sleep, fail } satisfies Record<string, Handler>;
+const delegatePayload = z.object({
+  target: z.union([z.strictObject({ agent: z.string() }), z.strictObject({ pool: z.string() })]),
+  type: z.string().default('echo'),
+  payload: z.unknown().optional(),
+  count: z.number().int().min(1).max(100).default(1),
+  /** Keep running this long after delegating (so a cancel can reach parent and children). */
+  holdMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60 * 60_000)
+    .default(0),
+});
+
+/**
+ * Delegates `count` commands of `type` to `target` and returns their ids.
+ * Keyed by the parent and index, so a retried attempt finds the same children.
+ */
+export const delegate: Handler = async (payload, ctx) => {
+  const { target, type, payload: childPayload, count, holdMs } = parsePayload(delegatePayload, payload, 'delegate');
+  const children: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { id } = await ctx.delegate(target, type, childPayload, { idempotencyKey: `${ctx.commandId}:${i}` });
+    children.push(id);
+  }
+  await delay(holdMs, ctx.signal);
+  return { children };
+};
+
+export const demoHandlers = { echo, sleep, fail, delegate } satisfies Record<string, Handler>;
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
 export function delay(ms: number, signal: AbortSignal): Promise<void> {

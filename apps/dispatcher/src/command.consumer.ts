@@ -50,28 +50,32 @@ export class CommandConsumer implements OnApplicationBootstrap {
   }
 
   private async handle(messages: JsMsg[]): Promise<void> {
-    const accepted: { message: JsMsg; submission: Submission }[] = [];
+    const parsed: { message: JsMsg; submission: Submission }[] = [];
     for (const message of messages) {
-      const parsed = this.parse(message);
-      if ('reject' in parsed) {
-        // The label is the bounded reason; the detail (sender-chosen text) goes to the log only.
-        rejected.inc({ consumer: 'commands', reason: parsed.reject });
-        this.logger.warn(
-          { subject: message.subject, seq: message.seq, reason: parsed.reject, detail: parsed.detail },
-          'submit message terminated',
-        );
-        // No reason argument: NATS 2.9 ignores `+TERM <reason>` and would redeliver forever.
-        message.term();
-      } else {
-        accepted.push({ message, submission: parsed });
-      }
+      const result = this.parse(message);
+      if ('reject' in result) this.terminate(message, result.reject, result.detail);
+      else parsed.push({ message, submission: result });
     }
+    const adopted = await this.dispatch.adoptParents(parsed.map((p) => p.submission));
+    const accepted: { message: JsMsg; submission: Submission }[] = [];
+    adopted.forEach((submission, i) => {
+      if (submission.kind === 'refuse') this.terminate(parsed[i].message, submission.reason, submission.detail);
+      else accepted.push({ message: parsed[i].message, submission });
+    });
     const dispositions = await this.dispatch.dispatch(accepted.map((a) => a.submission));
     accepted.forEach(({ message }, i) => {
       const d = dispositions[i];
       if (d.kind === 'ack') message.ack();
       else message.nak(d.reason === 'saturated' ? this.saturatedDelay(message) : 50);
     });
+  }
+
+  private terminate(message: JsMsg, reason: string, detail?: string): void {
+    // The label is the bounded reason; the detail (sender-chosen text) goes to the log only.
+    rejected.inc({ consumer: 'commands', reason });
+    this.logger.warn({ subject: message.subject, seq: message.seq, reason, detail }, 'submit message terminated');
+    // No reason argument: NATS 2.9 ignores `+TERM <reason>` and would redeliver forever.
+    message.term();
   }
 
   private parse(message: JsMsg): Submission | { reject: string; detail?: string } {

@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { type AgentTransport, CommandDraft, routeCommands, RoutingDecision, syncRefusal } from '@switchyard/domain';
+import {
+  agentCaller,
+  type AgentTransport,
+  CommandDraft,
+  adoptPublishedChild,
+  routeCommands,
+  RoutingDecision,
+  syncRefusal,
+} from '@switchyard/domain';
 import { counter } from '@switchyard/observability';
 import {
   claimForDispatch,
@@ -20,6 +28,13 @@ import { DeliveryService } from './delivery.service';
 
 /** A submit message after parsing: a ledger row to offer, or a new command to record first. */
 export type Submission = { kind: 'ledger'; commandId: string } | { kind: 'new'; draft: CommandDraft };
+
+/** A submission the dispatcher will never record (its message is terminated). */
+export interface Refusal {
+  kind: 'refuse';
+  reason: string;
+  detail: string;
+}
 
 /** What the consumer should do with each message of the batch. */
 export type Disposition =
@@ -146,6 +161,28 @@ export class DispatchService {
     this.delivery.deliver(rows, now, new Map([[agent.id, agent.transport]]));
     if (rows.length) this.logger.log({ agentId: agent.id, count: rows.length }, 'drained queued commands to agent');
     return rows.length;
+  }
+
+  /**
+   * Delegation over NATS: a new command naming a parent becomes that parent's
+   * child, one level deeper, submitted by the agent the parent is assigned
+   * to (a NATS publisher is trusted as that agent). See adoptPublishedChild
+   * for the parents that refuse it.
+   */
+  async adoptParents(submissions: readonly Submission[]): Promise<(Submission | Refusal)[]> {
+    const parentIds = submissions.flatMap((s) => (s.kind === 'new' && s.draft.parentId ? [s.draft.parentId] : []));
+    if (parentIds.length === 0) return [...submissions];
+    const parents = new Map((await findCommandsByIds(this.pool, [...new Set(parentIds)])).map((r) => [r.id, r]));
+    return submissions.map((s) => {
+      if (s.kind !== 'new' || !s.draft.parentId) return s;
+      const parent = parents.get(s.draft.parentId);
+      const adopted = adoptPublishedChild(
+        s.draft.parentId,
+        parent && { state: parent.state, assignedAgent: parent.assigned_agent, depth: parent.depth },
+      );
+      if (!adopted.ok) return { kind: 'refuse', reason: adopted.reason, detail: adopted.detail };
+      return { kind: 'new', draft: { ...s.draft, caller: agentCaller(adopted.agentId), depth: adopted.depth } };
+    });
   }
 
   /** Inserts the commands that arrived over NATS; returns the ledger id of every submission, in order. */

@@ -14,6 +14,7 @@ import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
+import { LineageService } from './commands/lineage.service';
 import { ProblemFilter } from './problem/problem.filter';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
@@ -53,6 +54,7 @@ export class GatewayModule {
         AgentApiService,
         CommandIntake,
         CommandsService,
+        LineageService,
         SyncService,
         CallResponder,
         SchedulesService,

@@ -11,6 +11,7 @@ import {
 import { type Subjects, subjectsFor } from '@switchyard/messaging/subjects';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { v7 as uuidv7 } from 'uuid';
 import { type AgentOptions, resolveAgentOptions, type ResolvedAgentOptions } from './agent-options';
 import { type AgentStatus, enqueueStatus, sameStatus, statusFor } from './agent-status';
 import {
@@ -20,6 +21,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   truncate,
 } from './command-failure';
+import { delegationBody } from './delegation';
 import type { Handler, HandlerContext } from './handler';
 import { LocalWorkQueue } from './local-work-queue';
 import { RecentKeys } from './recent-keys';
@@ -337,6 +339,16 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (JSON.stringify(data) === undefined) throw new TypeError('progress data must be JSON-serializable');
         if (entry.mode === 'done') return;
         await this.sendReport(entry, { kind: 'progress', progress: data });
+      },
+      delegate: async (target, type, payload, options) => {
+        const id = uuidv7();
+        const subject =
+          'agent' in target ? this.subjects.submitToAgent(target.agent) : this.subjects.submitToPool(target.pool);
+        const body = { id, ...delegationBody(d.id, type, payload, options) };
+        if (!(await this.track(this.publisher.publish(subject, body, id)))) {
+          throw new Error(`delegation of ${type} not stored: the agent is closing`);
+        }
+        return { id };
       },
     };
   }

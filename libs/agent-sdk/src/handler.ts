@@ -17,6 +17,27 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** Publishes a progress report; resolves once JetStream stored it (or the agent closed). */
   progress(data: unknown): Promise<void>;
+  /**
+   * Delegates: submits a command on behalf of this one. The child records
+   * this command as its parent, is one level deeper, and is cancelled with
+   * it. Resolves with the child's id once Switchyard stored the submission.
+   * A retried attempt delegates again unless `idempotencyKey` says it is the
+   * same child.
+   */
+  delegate(target: DelegateTarget, type: string, payload?: unknown, options?: DelegateOptions): Promise<{ id: string }>;
+}
+
+export type DelegateTarget = { agent: string } | { pool: string };
+
+/** Per-command settings of a delegated command; the server's defaults apply to what is left out. */
+export interface DelegateOptions {
+  /** Unique per agent: the same key twice is the same child (across attempts of the parent too). */
+  idempotencyKey?: string;
+  maxAttempts?: number;
+  deadline?: Date;
+  ackTimeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  backoff?: { kind: 'exponential' | 'linear' | 'constant'; baseMs: number; maxMs: number; jitter?: boolean };
 }
 
 /**

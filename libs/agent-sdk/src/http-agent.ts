@@ -4,6 +4,7 @@ import type { AgentEvents, CloseOptions } from './agent';
 import { type AgentOptions, resolveAgentOptions, type ResolvedAgentOptions } from './agent-options';
 import { type AgentStatus, sameStatus, statusFor } from './agent-status';
 import { type AbortCause, CommandAborted, describeFailure } from './command-failure';
+import { delegationBody } from './delegation';
 import type { Handler, HandlerContext } from './handler';
 import { publishBackoffMs } from './publish-backoff';
 import { sleep, within } from './timing';
@@ -261,6 +262,17 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
         if (JSON.stringify(data) === undefined) throw new TypeError('progress data must be JSON-serializable');
         if (!this.held.has(keyOf(entry))) return;
         await this.report(entry, 'heartbeat', { progress: data });
+      },
+      delegate: async (target, type, payload, options) => {
+        const answer = await this.call('POST', '/v1/commands', {
+          target,
+          ...delegationBody(d.id, type, payload, options),
+        });
+        if ((answer.status !== 202 && answer.status !== 200) || typeof answer.body?.id !== 'string') {
+          const detail = typeof answer.body?.detail === 'string' ? answer.body.detail : JSON.stringify(answer.body);
+          throw new Error(`delegation of ${type} refused: ${answer.status} ${detail}`);
+        }
+        return { id: answer.body.id };
       },
     };
   }

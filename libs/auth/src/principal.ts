@@ -1,3 +1,5 @@
+import { agentCaller } from '@switchyard/domain';
+
 /** Who is calling, as established by a guard. */
 export type Principal =
   | { kind: 'client'; clientId: string; keyId: string }
@@ -10,7 +12,7 @@ export function callerOf(principal: Principal): string {
     case 'client':
       return `client:${principal.clientId}`;
     case 'agent':
-      return `agent:${principal.agentId}`;
+      return agentCaller(principal.agentId);
     case 'admin':
       return 'admin';
   }

@@ -11,3 +11,4 @@ export * from './agent/agent-phase';
 export * from './agent/agent-report';
 export * from './sync/outcome';
 export * from './sync/sync-wait';
+export * from './command/delegation';

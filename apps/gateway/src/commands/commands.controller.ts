@@ -13,6 +13,7 @@ import { SyncService } from '../sync/sync.service';
 import { cancelBody, listCommandsQuery } from './commands.schemas';
 import type { ListCommandsQuery } from './commands.schemas';
 import { CommandsService } from './commands.service';
+import { LineageService } from './lineage.service';
 
 @ApiTags('commands')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class CommandsController {
   constructor(
     @Inject(CommandsService) private readonly commands: CommandsService,
     @Inject(SyncService) private readonly sync: SyncService,
+    @Inject(LineageService) private readonly lineage: LineageService,
   ) {}
 
   @Post()
@@ -34,6 +36,9 @@ export class CommandsController {
     description: 'async: idempotent replay (Idempotent-Replayed: true); sync: succeeded, { id, state, result }',
   })
   @ApiResponse({ status: 400, description: 'validation error, with field details (timeoutMs over the maximum…)' })
+  @ApiResponse({ status: 403, description: 'parentId with a key other than the agent running the parent' })
+  @ApiResponse({ status: 404, description: 'parentId names no command' })
+  @ApiResponse({ status: 409, description: 'parentId names a command that is not in flight' })
   @ApiResponse({ status: 413, description: 'payload over the configured limit' })
   @ApiResponse({ status: 422, description: 'sync: the agent reported a failure' })
   @ApiResponse({ status: 503, description: 'sync: no live agent, or all at capacity; Retry-After' })
@@ -45,9 +50,10 @@ export class CommandsController {
     @Body(new ZodPipe(httpCommandRequestSchema)) body: HttpCommandRequest,
     @Res({ passthrough: true }) res: Response,
   ) {
-    if (body.mode === 'sync')
-      return sendSyncAnswer(res, syncAnswer(await this.sync.call(httpSyncCall(principal, body))));
-    const { replayed, body: accepted } = await this.commands.submit(principal, body);
+    const request = { ...body, ...(await this.lineage.adopt(principal, body.parentId)) };
+    if (request.mode === 'sync')
+      return sendSyncAnswer(res, syncAnswer(await this.sync.call(httpSyncCall(principal, request))));
+    const { replayed, body: accepted } = await this.commands.submit(principal, request);
     res.status(replayed ? 200 : 202).location(`/v1/commands/${accepted.id}`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return accepted;

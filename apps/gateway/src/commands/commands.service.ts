@@ -6,6 +6,7 @@ import { CommandPublisher, HttpCommandRequest, JetStreamService } from '@switchy
 import {
   CommandRow,
   findCommand,
+  findOpenDescendants,
   listCommandEvents,
   listCommands,
   PG_POOL,
@@ -16,7 +17,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { ProblemException } from '../problem/problem';
 import { commandView, eventView } from './command.view';
 import { CommandIntake } from './command-intake.service';
+import { LineageService } from './lineage.service';
 import { encodeCursor, ListCommandsQuery } from './commands.schemas';
+
+/** Descendants cancelled per round trip when a parent is cancelled. */
+const DESCENDANTS_PER_PASS = 200;
 
 /** Submitting, reading and cancelling commands over HTTP. */
 @Injectable()
@@ -29,6 +34,7 @@ export class CommandsService {
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
     @Inject(CommandIntake) private readonly intake: CommandIntake,
+    @Inject(LineageService) private readonly lineage: LineageService,
   ) {}
 
   /**
@@ -68,8 +74,8 @@ export class CommandsService {
   async get(principal: Principal, id: string) {
     const row = await findCommand(this.pool, readScopeOf(principal), id);
     if (!row) throw notFound(id);
-    const events = await listCommandEvents(this.pool, id);
-    return { ...commandView(row, true), events: events.map(eventView) };
+    const [events, children] = await Promise.all([listCommandEvents(this.pool, id), this.lineage.children(id)]);
+    return { ...commandView(row, true), children, events: events.map(eventView) };
   }
 
   async list(principal: Principal, query: ListCommandsQuery) {
@@ -87,42 +93,63 @@ export class CommandsService {
     };
   }
 
-  /** Cancels a non-terminal command; 409 when it already ended. The holding agent is told to stop. */
+  /**
+   * Cancels a non-terminal command and every unfinished command it delegated,
+   * at any depth; 409 when it already ended. Agents holding any of them are
+   * told to stop.
+   */
   async cancel(principal: Principal, id: string, reason: string | undefined) {
     const row = await findCommand(this.pool, readScopeOf(principal), id);
     if (!row) throw notFound(id);
-    const now = new Date();
-    const result = await transitionCommand(
-      this.pool,
-      id,
-      { kind: 'cancel', reason: reason ?? `cancelled by ${callerOf(principal)}` },
-      { event: 'cancel', data: { by: callerOf(principal) } },
-      now,
-    );
+    const by = callerOf(principal);
+    const result = await this.cancelOne(id, reason ?? `cancelled by ${by}`, by);
     switch (result.kind) {
       case 'not-found':
         throw notFound(id);
-      case 'noop':
-        return commandView(result.row, false);
       case 'refused':
         throw new ProblemException(409, 'command-terminal', `command ${id} is already ${result.row.state}`, {
           state: result.row.state,
         });
-      case 'applied': {
-        const { from } = result.transition;
-        if ((from === 'dispatched' || from === 'running') && row.assigned_agent) {
-          this.jetstream.sendJson(this.jetstream.subjects.control(row.assigned_agent), {
-            kind: 'cancel',
-            commandId: id,
-            attempt: result.row.attempt,
-          });
-        }
-        await this.publisher
-          .publishLifecycle([result.row], { event: 'cancel', from, at: now })
-          .catch((err: unknown) => this.logger.warn({ commandId: id, err: String(err) }, 'lifecycle publish failed'));
+      case 'noop':
+      case 'applied':
+        await this.cancelDescendants(id, by);
         return commandView(result.row, false);
-      }
     }
+  }
+
+  /** A parent's cancel reaches its unfinished descendants; each is its own fenced transition. */
+  private async cancelDescendants(id: string, by: string): Promise<void> {
+    for (;;) {
+      const open = await findOpenDescendants(this.pool, id, DESCENDANTS_PER_PASS);
+      const results = await Promise.all(open.map((child) => this.cancelOne(child, `parent ${id} cancelled`, by)));
+      // Fewer than a full pass, or nothing left that this pass could end: done.
+      if (open.length < DESCENDANTS_PER_PASS || results.every((r) => r.kind !== 'applied')) return;
+    }
+  }
+
+  private async cancelOne(id: string, reason: string, by: string) {
+    const now = new Date();
+    const result = await transitionCommand(
+      this.pool,
+      id,
+      { kind: 'cancel', reason },
+      { event: 'cancel', data: { by } },
+      now,
+    );
+    if (result.kind !== 'applied') return result;
+    const { from } = result.transition;
+    const agent = result.row.assigned_agent;
+    if ((from === 'dispatched' || from === 'running') && agent) {
+      this.jetstream.sendJson(this.jetstream.subjects.control(agent), {
+        kind: 'cancel',
+        commandId: id,
+        attempt: result.row.attempt,
+      });
+    }
+    await this.publisher
+      .publishLifecycle([result.row], { event: 'cancel', from, at: now })
+      .catch((err: unknown) => this.logger.warn({ commandId: id, err: String(err) }, 'lifecycle publish failed'));
+    return result;
   }
 }
 

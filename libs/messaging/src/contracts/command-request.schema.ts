@@ -33,8 +33,18 @@ export const commandRequestFields = {
   heartbeatTimeoutMs: timeoutMs.optional(),
 };
 
+/**
+ * Delegation: the command the submitting agent is running. Over HTTP it needs
+ * that agent's key; over NATS (trusted) the child's caller becomes the agent
+ * the parent is assigned to.
+ */
+const parentId = z.uuid().optional();
+
 /** Body of a NATS submission: the target is the subject. */
-export const natsCommandRequestSchema = z.strictObject(commandRequestFields) satisfies z.ZodType<CommandRequest>;
+export const natsCommandRequestSchema = z.strictObject({
+  ...commandRequestFields,
+  parentId,
+}) satisfies z.ZodType<CommandRequest>;
 
 /** Ledger caller of commands submitted or called over NATS; Nats-Msg-Id is their idempotency key. */
 export const NATS_CALLER = 'nats';
@@ -64,6 +74,7 @@ export const targetSchema = z.union([z.strictObject({ agent: slug }), z.strictOb
 export const httpCommandRequestSchema = z.strictObject({
   target: targetSchema,
   ...commandRequestFields,
+  parentId,
   /** Sync only: the longest wait for the outcome (default SYNC_DEFAULT_TIMEOUT_MS). */
   timeoutMs: syncTimeoutMs.optional(),
 });

@@ -1,4 +1,4 @@
-import type { CommandState } from '@switchyard/domain';
+import { type CommandState, TERMINAL_STATES } from '@switchyard/domain';
 import { CommandRow } from './command-row';
 import { Queryable } from './db';
 
@@ -83,4 +83,44 @@ export async function listCommandEvents(db: Queryable, commandId: string): Promi
     [commandId],
   );
   return rows;
+}
+
+/** A child command as its parent's view lists it. */
+export interface ChildRow {
+  id: string;
+  type: string;
+  state: CommandState;
+  target_kind: string;
+  target: string;
+  created_at: Date;
+}
+
+/** The first `limit` children of a command, oldest first. Index: commands_parent. */
+export async function listChildren(db: Queryable, parentId: string, limit: number): Promise<ChildRow[]> {
+  const { rows } = await db.query<ChildRow>(
+    `SELECT id, type, state, target_kind, target, created_at FROM commands
+     WHERE parent_id = $1 ORDER BY id LIMIT $2`,
+    [parentId, limit],
+  );
+  return rows;
+}
+
+/**
+ * Every descendant of a command that has not finished, at any depth (a
+ * finished child's own children are included), oldest first, up to `limit`.
+ * Index: commands_parent, one probe per level.
+ */
+export async function findOpenDescendants(db: Queryable, id: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH RECURSIVE tree AS (
+       SELECT id, state FROM commands WHERE parent_id = $1
+       UNION
+       SELECT c.id, c.state FROM commands c JOIN tree t ON c.parent_id = t.id
+     )
+     SELECT id FROM tree
+     WHERE state <> ALL($3::text[])
+     ORDER BY id LIMIT $2`,
+    [id, limit, TERMINAL_STATES],
+  );
+  return rows.map((r) => r.id);
 }
