@@ -9,3 +9,8 @@ export * from './schedule/schedule-command';
 export * from './text/preview';
 export * from './agent/agent-phase';
 export * from './agent/agent-report';
+export * from './debate/allocator';
+export * from './debate/assignment';
+export * from './debate/debate-state';
+export * from './debate/debate.rules';
+export * from './debate/debate.transitions';
