@@ -14,6 +14,8 @@ import { CommandsService } from './commands/commands.service';
 import { ProblemFilter } from './problem/problem.filter';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
+import { TopicsController } from './topics/topics.controller';
+import { TopicsService } from './topics/topics.service';
 
 @Module({})
 export class GatewayModule {
@@ -23,10 +25,20 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
-        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents', 'reports', 'agentStatus'] }),
+        MessagingModule.forRoot({
+          service: 'gateway',
+          streams: ['commands', 'commandEvents', 'reports', 'agentStatus'],
+        }),
         HealthModule,
       ],
-      controllers: [AdminController, AgentApiController, CommandsController, SchedulesController, MetricsController],
+      controllers: [
+        AdminController,
+        AgentApiController,
+        CommandsController,
+        SchedulesController,
+        TopicsController,
+        MetricsController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         ApiKeyService,
@@ -34,6 +46,7 @@ export class GatewayModule {
         AgentApiService,
         CommandsService,
         SchedulesService,
+        TopicsService,
       ],
     };
   }

@@ -41,6 +41,7 @@ describe(sut.name, () => {
         dispatcher: { batchSize: 256, saturatedRetryMs: 250, ackWaitMs: 10_000, prefetch: 2 },
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
+        debate: { webhookUrl: undefined },
         limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
       });
     });
@@ -52,6 +53,14 @@ describe(sut.name, () => {
 
     it('keeps an empty ADMIN_API_KEY empty (every admin route then answers 401)', () => {
       expect(sut({ ...VALID, ADMIN_API_KEY: '' }, 'gateway').adminApiKey).toBe('');
+    });
+
+    it('takes an http(s) DEBATE_WEBHOOK_URL', () => {
+      expect(sut({ ...VALID, DEBATE_WEBHOOK_URL: 'https://hooks.example.com/debates' }, 'orchestrator').debate).toEqual(
+        {
+          webhookUrl: 'https://hooks.example.com/debates',
+        },
+      );
     });
 
     it('ignores variables it does not know', () => {
@@ -145,6 +154,8 @@ describe(sut.name, () => {
       { variable: 'DEFAULT_HEARTBEAT_TIMEOUT_MS', value: '1e1' },
       { variable: 'DEFAULT_DEADLINE_MS', value: '999' },
       { variable: 'AGENT_LIVENESS_TIMEOUT_MS', value: '-5' },
+      { variable: 'DEBATE_WEBHOOK_URL', value: 'not a url' },
+      { variable: 'DEBATE_WEBHOOK_URL', value: 'ftp://example.com/hook' },
       { variable: 'MAX_PAYLOAD_BYTES', value: '1023' },
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
     ];

@@ -20,6 +20,7 @@ export interface SwitchyardConfig {
     deadlineMs: number;
   };
   agentLivenessTimeoutMs: number;
+  debate: { webhookUrl: string | undefined };
   limits: { maxPayloadBytes: number; maxResultBytes: number };
 }
 
@@ -85,6 +86,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       deadlineMs: env.DEFAULT_DEADLINE_MS,
     },
     agentLivenessTimeoutMs: env.AGENT_LIVENESS_TIMEOUT_MS,
+    debate: { webhookUrl: env.DEBATE_WEBHOOK_URL },
     limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, maxResultBytes: env.MAX_RESULT_BYTES },
   };
 }

@@ -76,6 +76,12 @@ export const envSchema = z.object({
   /** An agent silent for this long is marked offline. */
   AGENT_LIVENESS_TIMEOUT_MS: ms(30_000, 100),
 
+  /**
+   * Where the orchestrator POSTs a debate's announcement when its sign-up
+   * opens (best effort, after the commit, with a timeout). Unset: no webhook.
+   */
+  DEBATE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
   MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 });

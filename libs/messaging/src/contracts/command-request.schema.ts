@@ -44,4 +44,4 @@ export const targetSchema = z.union([z.strictObject({ agent: slug }), z.strictOb
 export const httpCommandRequestSchema = z.strictObject({ target: targetSchema, ...commandRequestFields });
 
 export type HttpCommandRequest = z.output<typeof httpCommandRequestSchema>;
-export { slug as slugSchema };
+export { slug as slugSchema, isoDate as isoDateSchema };
