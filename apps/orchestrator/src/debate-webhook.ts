@@ -71,7 +71,8 @@ export class DebateWebhook implements OnApplicationShutdown {
       posts.inc({ outcome: 'refused' });
       this.logger.warn({ topicId: announcement.topicId, status: res.status }, 'debate webhook answered an error');
     } catch (err) {
-      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      // AbortSignal.timeout rejects with a DOMException named TimeoutError (not always an Error instance).
+      const timedOut = (err as { name?: unknown } | null)?.name === 'TimeoutError';
       posts.inc({ outcome: timedOut ? 'timeout' : 'failed' });
       this.logger.warn(
         { topicId: announcement.topicId, err: timedOut ? `no answer within ${this.timeoutMs} ms` : String(err) },
