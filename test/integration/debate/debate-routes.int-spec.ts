@@ -586,6 +586,19 @@ describe('debate routes (gateway in-process, the debate job at written instants;
     });
   });
 
+  it('a topic whose next_due_at drifted (nothing is due): the job puts it back from the table, no transition', async () => {
+    const id = await newTopic();
+    await t.pool.query(`UPDATE topics SET next_due_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    expect(await runner.pass(job())).toMatchObject({ claimed: 1, applied: 1, failed: 0 });
+    const { rows } = await t.pool.query(
+      'SELECT state, next_due_at = signup_open_at AS reset FROM topics WHERE id = $1',
+      [id],
+    );
+    expect(rows[0]).toEqual({ state: 'created', reset: true });
+    expect(await topicEvents(t.pool, id)).toEqual([]);
+    expect(await runner.pass(job())).toMatchObject({ claimed: 0 });
+  });
+
   it('too few sign-ups: cancelled with the reason, no camps and no commands', async () => {
     const id = await newTopic();
     await elapse([id], H + 1_000);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   allocate,
   CAMPS,
@@ -20,6 +21,7 @@ import {
   insertCommands,
   listSignups,
   openRound,
+  resetNextDueAt,
   TopicAdvance,
   TopicRow,
 } from '@switchyard/persistence';
@@ -45,6 +47,8 @@ import { DueJob, Effect } from '../runner/due-job';
  * per pass; `next_due_at` is already past for the next one, so the next pass
  * takes it.
  */
+const logger = new Logger('DebateJob');
+
 export function debateJob(options: { defaults: CommandDefaults; random?: RandomSource }): DueJob<TopicRow> {
   const random = options.random ?? Math.random;
   return {
@@ -53,8 +57,12 @@ export function debateJob(options: { defaults: CommandDefaults; random?: RandomS
     idOf: (topic) => topic.id,
     async apply(tx, topic, now) {
       const step = dueStep({ state: topic.state, ...timesOf(topic) }, now);
-      if (!step)
-        throw new Error(`claimed a ${topic.state} topic with nothing due (next_due_at ${String(topic.next_due_at)})`);
+      if (!step) {
+        // next_due_at drifted from the table (written by hand, say): put it back instead of claiming the row forever.
+        logger.warn({ topicId: topic.id, state: topic.state, nextDueAt: topic.next_due_at }, 'topic had nothing due');
+        await resetNextDueAt(tx, topic.id, topic.state, nextDueAt(topic.state, timesOf(topic)));
+        return [];
+      }
       switch (step.event) {
         case 'open-signup': {
           const opened = await advance(tx, topic, 'open-signup', now);

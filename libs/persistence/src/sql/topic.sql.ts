@@ -161,6 +161,25 @@ export async function advanceTopic(tx: Queryable, a: TopicAdvance, now: Date): P
   return rows[0];
 }
 
+/**
+ * Resets a claimed topic's `next_due_at` to what its state waits for, when
+ * the stored value drifted (set by hand, say) and nothing is due. Fenced on
+ * the state; no event is recorded, nothing changed state.
+ */
+export async function resetNextDueAt(
+  tx: Queryable,
+  id: string,
+  state: TopicState,
+  nextDueAt: Date | null,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(`UPDATE topics SET next_due_at = $3 WHERE id = $1 AND state = $2`, [
+    id,
+    state,
+    nextDueAt,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
 export interface SignupRow {
   topic_id: string;
   agent_id: string;
