@@ -23,6 +23,8 @@ import { SyncService } from './sync/sync.service';
 import { CommandEventsController } from './streams/command-events.controller';
 import { CommandEventsService } from './streams/command-events.service';
 import { EventStreamService } from './streams/event-stream.service';
+import { TopicsController } from './topics/topics.controller';
+import { TopicsService } from './topics/topics.service';
 
 @Module({})
 export class GatewayModule {
@@ -45,6 +47,7 @@ export class GatewayModule {
         CommandsController,
         CommandEventsController,
         SchedulesController,
+        TopicsController,
         MetricsController,
       ],
       providers: [
@@ -61,6 +64,7 @@ export class GatewayModule {
         AgentsService,
         CommandEventsService,
         EventStreamService,
+        TopicsService,
       ],
     };
   }

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandPublisher, ControlMessage, JetStreamService, StatusEvent } from '@switchyard/messaging';
+import {
+  announcementMsgId,
+  CommandPublisher,
+  ControlMessage,
+  DebateAnnouncement,
+  JetStreamService,
+  StatusEvent,
+} from '@switchyard/messaging';
+import type { TopicRow } from '@switchyard/persistence';
+import { DebateWebhook } from './debate-webhook';
 import { Effect } from './runner/due-job';
 
 /** Carries out the runner's after-commit effects over NATS. */
@@ -8,6 +17,7 @@ export class EffectPublisher {
   constructor(
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
+    @Inject(DebateWebhook) private readonly webhook: DebateWebhook,
   ) {}
 
   async publish(effects: Effect[]): Promise<void> {
@@ -35,8 +45,34 @@ export class EffectPublisher {
           work.push(this.jetstream.publishJson(this.jetstream.subjects.status(e.agentId), status));
           break;
         }
+        case 'debate-announced': {
+          const announcement = announcementOf(e.topic, e.at);
+          this.jetstream.sendJson(
+            this.jetstream.subjects.debateAnnounced,
+            announcement,
+            announcementMsgId(announcement.topicId),
+          );
+          // Not awaited: the webhook is best effort and must not hold up the ticker.
+          this.webhook.notify(announcement);
+          break;
+        }
       }
     }
     await Promise.all(work);
   }
+}
+
+function announcementOf(topic: TopicRow, at: Date): DebateAnnouncement {
+  return {
+    event: 'debate.announced',
+    topicId: topic.id,
+    title: topic.title,
+    summary: topic.summary,
+    visibility: topic.visibility,
+    signupOpenAt: topic.signup_open_at.toISOString(),
+    signupCloseAt: topic.signup_close_at.toISOString(),
+    debateStartAt: topic.debate_start_at.toISOString(),
+    debateEndAt: topic.debate_end_at.toISOString(),
+    at: at.toISOString(),
+  };
 }

@@ -3,6 +3,7 @@ import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
 import { MessagingModule } from '@switchyard/messaging';
 import { HealthModule, MetricsController } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
+import { DebateWebhook } from './debate-webhook';
 import { EffectPublisher } from './effect-publisher';
 import { TickerService } from './ticker.service';
 
@@ -18,7 +19,7 @@ export class OrchestratorModule {
         HealthModule,
       ],
       controllers: [MetricsController],
-      providers: [EffectPublisher, TickerService],
+      providers: [DebateWebhook.provider, EffectPublisher, TickerService],
     };
   }
 }

@@ -6,6 +6,7 @@ import { EffectPublisher } from './effect-publisher';
 import { ackTimeoutJob } from './jobs/ack-timeout.job';
 import { agentLivenessJob } from './jobs/agent-liveness.job';
 import { deadlineJob } from './jobs/deadline.job';
+import { debateJob } from './jobs/debate.job';
 import { heartbeatLossJob } from './jobs/heartbeat-loss.job';
 import { publishDueJob } from './jobs/publish-due.job';
 import { retentionJob } from './jobs/retention.job';
@@ -16,7 +17,8 @@ import { DueRunner } from './runner/due-runner';
 /**
  * The ticker of this replica: every job, in the order that lets one tick
  * finish a chain (deadline first so an expired row is not retried; liveness
- * before leases; offers so that rows released this tick go out at once;
+ * before leases; schedule fires and debate steps before the offers, so the
+ * commands they create go out this tick; offers so that rows released this tick go out at once;
  * retention last, as nothing waits on it).
  */
 @Injectable()
@@ -36,6 +38,7 @@ export class TickerService implements OnApplicationBootstrap, BeforeApplicationS
         ackTimeoutJob,
         heartbeatLossJob,
         scheduleFireJob(config.commandDefaults),
+        debateJob({ defaults: config.commandDefaults }),
         scheduledDueJob,
         publishDueJob(config.orchestrator.relayAfterMs),
         retentionJob(config.orchestrator.retentionMs),

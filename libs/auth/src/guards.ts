@@ -50,20 +50,64 @@ export class AgentKeyGuard implements CanActivate {
   }
 }
 
+/**
+ * Takes either credential: `x-admin-key` (an admin) or a client's bearer
+ * key. No credential, or a wrong one, is 401; an agent's key is 403.
+ */
+@Injectable()
+export class AdminOrClientGuard implements CanActivate {
+  constructor(
+    @Inject(ApiKeyService) private readonly keys: ApiKeyService,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (request.headers['x-admin-key'] !== undefined) return authenticateAdmin(context, this.config);
+    const principal = await authenticateBearer(context, this.keys);
+    if (principal.kind !== 'client') throw new ForbiddenException('this route takes a client key or the admin key');
+    return true;
+  }
+}
+
+/**
+ * For routes anyone may read: a request without credentials passes with no
+ * principal (an anonymous reader); one that presents `x-admin-key` or a
+ * bearer key must present a valid one (401 otherwise), and gets its principal.
+ */
+@Injectable()
+export class OptionalAuthGuard implements CanActivate {
+  constructor(
+    @Inject(ApiKeyService) private readonly keys: ApiKeyService,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (request.headers['x-admin-key'] !== undefined) return authenticateAdmin(context, this.config);
+    if (request.headers.authorization !== undefined) await authenticateBearer(context, this.keys);
+    return true;
+  }
+}
+
+function authenticateAdmin(context: ExecutionContext, config: SwitchyardConfig): true {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const given = request.headers['x-admin-key'];
+  const expected = config.adminApiKey;
+  if (!expected || typeof given !== 'string' || !constantTimeEquals(given, expected)) {
+    throw new UnauthorizedException(UNAUTHORIZED);
+  }
+  request.principal = { kind: 'admin' };
+  return true;
+}
+
 /** Requires `x-admin-key` equal to ADMIN_API_KEY; with ADMIN_API_KEY empty, nothing passes. */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
   constructor(@Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const given = request.headers['x-admin-key'];
-    const expected = this.config.adminApiKey;
-    if (!expected || typeof given !== 'string' || !constantTimeEquals(given, expected)) {
-      throw new UnauthorizedException(UNAUTHORIZED);
-    }
-    request.principal = { kind: 'admin' };
-    return true;
+    return authenticateAdmin(context, this.config);
   }
 }
 

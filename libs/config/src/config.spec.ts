@@ -42,6 +42,7 @@ describe(sut.name, () => {
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
         sseKeepAliveMs: 15_000,
+        debate: { webhookUrl: undefined },
         limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
         sync: { defaultTimeoutMs: 30_000, maxTimeoutMs: 300_000 },
       });
@@ -54,6 +55,14 @@ describe(sut.name, () => {
 
     it('keeps an empty ADMIN_API_KEY empty (every admin route then answers 401)', () => {
       expect(sut({ ...VALID, ADMIN_API_KEY: '' }, 'gateway').adminApiKey).toBe('');
+    });
+
+    it('takes an http(s) DEBATE_WEBHOOK_URL', () => {
+      expect(sut({ ...VALID, DEBATE_WEBHOOK_URL: 'https://hooks.example.com/debates' }, 'orchestrator').debate).toEqual(
+        {
+          webhookUrl: 'https://hooks.example.com/debates',
+        },
+      );
     });
 
     it('ignores variables it does not know', () => {
@@ -158,6 +167,8 @@ describe(sut.name, () => {
       { variable: 'DEFAULT_DEADLINE_MS', value: '999' },
       { variable: 'AGENT_LIVENESS_TIMEOUT_MS', value: '-5' },
       { variable: 'SSE_KEEPALIVE_MS', value: '99' },
+      { variable: 'DEBATE_WEBHOOK_URL', value: 'not a url' },
+      { variable: 'DEBATE_WEBHOOK_URL', value: 'ftp://example.com/hook' },
       { variable: 'MAX_PAYLOAD_BYTES', value: '1023' },
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
       { variable: 'SYNC_DEFAULT_TIMEOUT_MS', value: '99' },

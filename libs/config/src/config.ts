@@ -22,6 +22,7 @@ export interface SwitchyardConfig {
   agentLivenessTimeoutMs: number;
   /** Interval of the keep-alive comment on server-sent event streams. */
   sseKeepAliveMs: number;
+  debate: { webhookUrl: string | undefined };
   limits: { maxPayloadBytes: number; maxResultBytes: number };
   sync: { defaultTimeoutMs: number; maxTimeoutMs: number };
 }
@@ -89,6 +90,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
     },
     agentLivenessTimeoutMs: env.AGENT_LIVENESS_TIMEOUT_MS,
     sseKeepAliveMs: env.SSE_KEEPALIVE_MS,
+    debate: { webhookUrl: env.DEBATE_WEBHOOK_URL },
     limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, maxResultBytes: env.MAX_RESULT_BYTES },
     sync: { defaultTimeoutMs: env.SYNC_DEFAULT_TIMEOUT_MS, maxTimeoutMs: env.SYNC_MAX_TIMEOUT_MS },
   };

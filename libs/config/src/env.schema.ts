@@ -86,6 +86,12 @@ export const envSchema = z.object({
   /** Longest wait a sync caller may ask for; more is refused (400), so a gateway never holds requests for hours. */
   SYNC_MAX_TIMEOUT_MS: ms(300_000, 100),
 
+  /**
+   * Where the orchestrator POSTs a debate's announcement when its sign-up
+   * opens (best effort, after the commit, with a timeout). Unset: no webhook.
+   */
+  DEBATE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
   MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 });

@@ -12,3 +12,8 @@ export * from './agent/agent-report';
 export * from './sync/outcome';
 export * from './sync/sync-wait';
 export * from './command/delegation';
+export * from './debate/allocator';
+export * from './debate/assignment';
+export * from './debate/debate-state';
+export * from './debate/debate.rules';
+export * from './debate/debate.transitions';

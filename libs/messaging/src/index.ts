@@ -2,6 +2,7 @@ export * from './batch-consumer';
 export * from './command-publisher';
 export * from './contracts/agent-protocol.schema';
 export * from './contracts/command-request.schema';
+export * from './contracts/debate-event';
 export * from './contracts/lifecycle-event';
 export * from './jetstream.service';
 export * from './messaging.module';

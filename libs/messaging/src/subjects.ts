@@ -59,6 +59,13 @@ export function subjectsFor(ns: string) {
     agentPrefix: `${ns}.agent.`,
     /** Control messages to an agent (cancel a command it holds). Core NATS. */
     control: (agentId: string) => `${agent(agentId)}.control`,
+
+    /**
+     * Domain events live under `<ns>.events.`. A debate topic opened its
+     * sign-up (orchestrator, after commit; core NATS publish with a
+     * Nats-Msg-Id, so a stream on `<ns>.events.>` stores it once).
+     */
+    debateAnnounced: `${ns}.events.debate.announced`,
   };
 }
 

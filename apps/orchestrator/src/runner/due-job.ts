@@ -1,4 +1,4 @@
-import type { CommandRow } from '@switchyard/persistence';
+import type { CommandRow, TopicRow } from '@switchyard/persistence';
 import type { PoolClient } from 'pg';
 
 /** What to publish once the transaction that produced it has committed; every effect is safe to repeat. */
@@ -7,7 +7,9 @@ export type Effect =
   /** `from` is null for a command's first event (`submit`). */
   | { kind: 'lifecycle'; row: CommandRow; event: string; from: CommandRow['state'] | null }
   | { kind: 'cancel-on-agent'; agentId: string; commandId: string; attempt: number }
-  | { kind: 'agent-offline'; agentId: string; sessionId: string | null };
+  | { kind: 'agent-offline'; agentId: string; sessionId: string | null }
+  /** A topic opened its sign-up: the announcement event, and the webhook when one is configured. */
+  | { kind: 'debate-announced'; topic: TopicRow; at: Date };
 
 /**
  * A ticker job is a declaration: which rows are due (a claim query with

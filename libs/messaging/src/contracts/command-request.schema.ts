@@ -80,4 +80,4 @@ export const httpCommandRequestSchema = z.strictObject({
 });
 
 export type HttpCommandRequest = z.output<typeof httpCommandRequestSchema>;
-export { slug as slugSchema };
+export { slug as slugSchema, isoDate as isoDateSchema };
