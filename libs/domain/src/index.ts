@@ -9,3 +9,7 @@ export * from './schedule/schedule-command';
 export * from './text/preview';
 export * from './agent/agent-phase';
 export * from './agent/agent-report';
+export * from './command/command-depth';
+export * from './trigger/event-subject';
+export * from './trigger/payload-template';
+export * from './trigger/trigger-command';
