@@ -12,6 +12,7 @@ function context(attempt = 1, signal = new AbortController().signal): HandlerCon
     deadlineAt: new Date(Date.now() + 60_000),
     signal,
     progress: () => Promise.resolve(),
+    publishEvent: () => Promise.resolve(),
   };
 }
 

@@ -23,7 +23,10 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
-        MessagingModule.forRoot({ service: 'gateway', streams: ['commands', 'commandEvents', 'reports', 'agentStatus'] }),
+        MessagingModule.forRoot({
+          service: 'gateway',
+          streams: ['commands', 'commandEvents', 'reports', 'agentStatus'],
+        }),
         HealthModule,
       ],
       controllers: [AdminController, AgentApiController, CommandsController, SchedulesController, MetricsController],

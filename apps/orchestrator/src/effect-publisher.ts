@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandPublisher, ControlMessage, JetStreamService, StatusEvent } from '@switchyard/messaging';
+import { CommandPublisher, ControlMessage, EventPublisher, JetStreamService, StatusEvent } from '@switchyard/messaging';
+import { deadLettersOfCommands, markDeadLettersPublished, PG_POOL } from '@switchyard/persistence';
+import type { Pool } from 'pg';
 import { Effect } from './runner/due-job';
 
 /** Carries out the runner's after-commit effects over NATS. */
@@ -8,14 +10,18 @@ export class EffectPublisher {
   constructor(
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
+    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   async publish(effects: Effect[]): Promise<void> {
     const offers = effects.flatMap((e) => (e.kind === 'offer' ? [e.row] : []));
-    const work: Promise<unknown>[] = [this.publisher.publishQueued(offers)];
+    const deadLettered = effects.flatMap((e) => (e.kind === 'dead-letter' ? [e.commandId] : []));
+    const work: Promise<unknown>[] = [this.publisher.publishQueued(offers), this.publishDeadLetters(deadLettered)];
     for (const e of effects) {
       switch (e.kind) {
         case 'offer':
+        case 'dead-letter':
           break;
         case 'lifecycle':
           work.push(this.publisher.publishLifecycle([e.row], { event: e.event, from: e.from, at: e.row.updated_at }));
@@ -38,5 +44,12 @@ export class EffectPublisher {
       }
     }
     await Promise.all(work);
+  }
+
+  /** Dead-letter events, stamped once JetStream acknowledged them; the rest wait for the dead-letter-relay job. */
+  private async publishDeadLetters(commandIds: string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    const sent = await this.events.publishDeadLetters(await deadLettersOfCommands(this.pool, commandIds));
+    await markDeadLettersPublished(this.pool, sent, new Date());
   }
 }

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { EventPublisher } from '@switchyard/messaging';
 import { PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { EffectPublisher } from './effect-publisher';
 import { ackTimeoutJob } from './jobs/ack-timeout.job';
 import { agentLivenessJob } from './jobs/agent-liveness.job';
+import { deadLetterRelayJob } from './jobs/dead-letter-relay.job';
 import { deadlineJob } from './jobs/deadline.job';
 import { heartbeatLossJob } from './jobs/heartbeat-loss.job';
 import { publishDueJob } from './jobs/publish-due.job';
@@ -17,7 +19,8 @@ import { DueRunner } from './runner/due-runner';
  * The ticker of this replica: every job, in the order that lets one tick
  * finish a chain (deadline first so an expired row is not retried; liveness
  * before leases; offers so that rows released this tick go out at once;
- * retention last, as nothing waits on it).
+ * dead-letter events whose publish was lost; retention last, as nothing
+ * waits on it).
  */
 @Injectable()
 export class TickerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,6 +29,7 @@ export class TickerService implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(PG_POOL) pool: Pool,
     @Inject(EffectPublisher) effects: EffectPublisher,
+    @Inject(EventPublisher) events: EventPublisher,
     @Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig,
   ) {
     this.runner = new DueRunner(
@@ -38,6 +42,7 @@ export class TickerService implements OnApplicationBootstrap, BeforeApplicationS
         scheduleFireJob(config.commandDefaults),
         scheduledDueJob,
         publishDueJob(config.orchestrator.relayAfterMs),
+        deadLetterRelayJob(config.orchestrator.relayAfterMs, (rows) => events.publishDeadLetters(rows)),
         retentionJob(config.orchestrator.retentionMs),
       ],
       { tickIntervalMs: config.orchestrator.tickIntervalMs, batchSize: config.orchestrator.batchSize },

@@ -41,7 +41,7 @@ describe(sut.name, () => {
         dispatcher: { batchSize: 256, saturatedRetryMs: 250, ackWaitMs: 10_000, prefetch: 2 },
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
-        limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
+        limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576, maxCommandDepth: 8 },
       });
     });
 
@@ -102,6 +102,11 @@ describe(sut.name, () => {
         env: { MAX_PAYLOAD_BYTES: '1024', MAX_RESULT_BYTES: '1024' },
         expected: { limits: { maxPayloadBytes: 1_024, maxResultBytes: 1_024 } },
       },
+      {
+        name: 'no command may be triggered',
+        env: { MAX_COMMAND_DEPTH: '0' },
+        expected: { limits: { maxCommandDepth: 0 } },
+      },
     ];
 
     it.each(cases)('$name', ({ env, expected }) => {
@@ -147,6 +152,8 @@ describe(sut.name, () => {
       { variable: 'AGENT_LIVENESS_TIMEOUT_MS', value: '-5' },
       { variable: 'MAX_PAYLOAD_BYTES', value: '1023' },
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
+      { variable: 'MAX_COMMAND_DEPTH', value: '-1' },
+      { variable: 'MAX_COMMAND_DEPTH', value: '2.5' },
     ];
 
     it.each(cases)('$variable = $value', ({ variable, value }) => {

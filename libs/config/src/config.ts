@@ -20,7 +20,7 @@ export interface SwitchyardConfig {
     deadlineMs: number;
   };
   agentLivenessTimeoutMs: number;
-  limits: { maxPayloadBytes: number; maxResultBytes: number };
+  limits: { maxPayloadBytes: number; maxResultBytes: number; maxCommandDepth: number };
 }
 
 export class ConfigError extends Error {
@@ -85,7 +85,11 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       deadlineMs: env.DEFAULT_DEADLINE_MS,
     },
     agentLivenessTimeoutMs: env.AGENT_LIVENESS_TIMEOUT_MS,
-    limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, maxResultBytes: env.MAX_RESULT_BYTES },
+    limits: {
+      maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
+      maxResultBytes: env.MAX_RESULT_BYTES,
+      maxCommandDepth: env.MAX_COMMAND_DEPTH,
+    },
   };
 }
 

@@ -13,3 +13,4 @@ export * from './command/command-depth';
 export * from './trigger/event-subject';
 export * from './trigger/payload-template';
 export * from './trigger/trigger-command';
+export * from './command/command-replay';

@@ -5,6 +5,8 @@
  * each other's traffic. docs/subjects.md describes each one.
  */
 
+import { deadLetterSubject, eventSubjectProblem } from '@switchyard/domain';
+
 /** Tokens that would break a subject (wildcards, separators, whitespace). */
 const UNSAFE_TOKEN = /[.*>\s]/;
 
@@ -46,6 +48,22 @@ export function subjectsFor(ns: string) {
     statusAll: `${ns}.agent.*.status`,
     /** Control messages to an agent (cancel a command it holds). Core NATS. */
     control: (agentId: string) => `${agent(agentId)}.control`,
+
+    /**
+     * Domain events (JetStream, EVENTS stream), `<subject>` being dot-separated
+     * tokens (libs/domain eventSubjectProblem). Triggers match the part after
+     * the prefix.
+     */
+    event: (subject: string) => {
+      const problem = eventSubjectProblem(subject);
+      if (problem) throw new Error(`invalid event subject "${subject}": ${problem}`);
+      return `${ns}.events.${subject}`;
+    },
+    eventsAll: `${ns}.events.>`,
+    /** Prefix used to read the event subject back from a full subject. */
+    eventsPrefix: `${ns}.events.`,
+    /** The event Switchyard publishes for a dead letter of a command of this type: `<ns>.events.deadletter.<type>`. */
+    deadLetterEvent: (commandType: string) => `${ns}.events.${deadLetterSubject(commandType)}`,
   };
 }
 
@@ -58,6 +76,7 @@ export function streamsFor(ns: string) {
     reports: `${prefix}_REPORTS`,
     agentStatus: `${prefix}_AGENT_STATUS`,
     commandEvents: `${prefix}_COMMAND_EVENTS`,
+    events: `${prefix}_EVENTS`,
   };
 }
 
@@ -71,6 +90,8 @@ export function consumersFor(ns: string) {
     dispatcherReports: `${ns}_dispatcher_reports`,
     /** Shared by every dispatcher replica: folds agent status into the ledger. */
     dispatcherStatus: `${ns}_dispatcher_status`,
+    /** Shared by every dispatcher replica: matches events against triggers. */
+    dispatcherEvents: `${ns}_dispatcher_events`,
   };
 }
 
@@ -91,4 +112,11 @@ export function parseSubmitSubject(
     }
   }
   return undefined;
+}
+
+/** Reads the event subject (relative to `<ns>.events.`) back from a full subject; undefined when it is not a valid one. */
+export function parseEventSubject(subjects: Subjects, subject: string): string | undefined {
+  if (!subject.startsWith(subjects.eventsPrefix)) return undefined;
+  const relative = subject.slice(subjects.eventsPrefix.length);
+  return eventSubjectProblem(relative) ? undefined : relative;
 }

@@ -13,3 +13,5 @@ export * from './sql/agent.sql';
 export * from './sql/command-sweep.sql';
 export * from './sql/command-report.sql';
 export * from './sql/schedule.sql';
+export * from './sql/dead-letter.sql';
+export * from './sql/trigger.sql';

@@ -7,7 +7,9 @@ export type Effect =
   /** `from` is null for a command's first event (`submit`). */
   | { kind: 'lifecycle'; row: CommandRow; event: string; from: CommandRow['state'] | null }
   | { kind: 'cancel-on-agent'; agentId: string; commandId: string; attempt: number }
-  | { kind: 'agent-offline'; agentId: string; sessionId: string | null };
+  | { kind: 'agent-offline'; agentId: string; sessionId: string | null }
+  /** The command's transition wrote a dead letter: publish its event, then stamp it published. */
+  | { kind: 'dead-letter'; commandId: string };
 
 /**
  * A ticker job is a declaration: which rows are due (a claim query with

@@ -5,8 +5,18 @@ import { CommandEventEntity } from './command-event.entity';
 import { CommandEntity } from './command.entity';
 import { DeadLetterEntity } from './dead-letter.entity';
 import { ScheduleEntity } from './schedule.entity';
+import { TriggerEntity } from './trigger.entity';
 
-export { AgentEntity, ApiKeyEntity, ClientEntity, CommandEntity, CommandEventEntity, DeadLetterEntity, ScheduleEntity };
+export {
+  AgentEntity,
+  ApiKeyEntity,
+  ClientEntity,
+  CommandEntity,
+  CommandEventEntity,
+  DeadLetterEntity,
+  ScheduleEntity,
+  TriggerEntity,
+};
 export * from './agent.entity';
 export * from './api-key.entity';
 
@@ -19,4 +29,5 @@ export const ENTITIES = [
   CommandEventEntity,
   DeadLetterEntity,
   ScheduleEntity,
+  TriggerEntity,
 ];
