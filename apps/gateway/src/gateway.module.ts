@@ -11,9 +11,15 @@ import { AgentApiService } from './agent-api/agent-api.service';
 import { AdminService } from './admin/admin.service';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
 import { ProblemFilter } from './problem/problem.filter';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
+import { TriggersController } from './triggers/triggers.controller';
+import { TriggersService } from './triggers/triggers.service';
 
 @Module({})
 export class GatewayModule {
@@ -29,7 +35,16 @@ export class GatewayModule {
         }),
         HealthModule,
       ],
-      controllers: [AdminController, AgentApiController, CommandsController, SchedulesController, MetricsController],
+      controllers: [
+        AdminController,
+        AgentApiController,
+        CommandsController,
+        SchedulesController,
+        EventsController,
+        TriggersController,
+        DeadLettersController,
+        MetricsController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         ApiKeyService,
@@ -37,6 +52,9 @@ export class GatewayModule {
         AgentApiService,
         CommandsService,
         SchedulesService,
+        EventsService,
+        TriggersService,
+        DeadLettersService,
       ],
     };
   }

@@ -66,3 +66,28 @@ export class AdminKeyGuard implements CanActivate {
     return true;
   }
 }
+
+/**
+ * Takes either credential: `x-admin-key` when the header is present (checked
+ * as AdminKeyGuard does, so a wrong one is 401, never a fall-back to the
+ * bearer key), otherwise a bearer client or agent key. For routes where the
+ * admin acts on everything and a key holder on its own things.
+ */
+@Injectable()
+export class AdminOrApiKeyGuard implements CanActivate {
+  private readonly admin: AdminKeyGuard;
+
+  constructor(
+    @Inject(ApiKeyService) private readonly keys: ApiKeyService,
+    @Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig,
+  ) {
+    this.admin = new AdminKeyGuard(config);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (request.headers['x-admin-key'] !== undefined) return this.admin.canActivate(context);
+    await authenticateBearer(context, this.keys);
+    return true;
+  }
+}

@@ -177,7 +177,8 @@ function acceptedView(row: CommandRow) {
   return { id: row.id, state: row.state, acceptedAt: row.created_at.toISOString() };
 }
 
-function scopeOf(principal: Principal): ReadScope {
+/** What a principal may read: the admin everything, a key holder its own commands (an agent also those assigned to it). */
+export function scopeOf(principal: Principal): ReadScope {
   if (principal.kind === 'admin') return { kind: 'all' };
   return principal.kind === 'agent'
     ? { kind: 'caller', caller: callerOf(principal), assignedAgent: principal.agentId }
