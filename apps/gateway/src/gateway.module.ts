@@ -31,7 +31,7 @@ export class GatewayModule {
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
         MessagingModule.forRoot({
           service: 'gateway',
-          streams: ['commands', 'commandEvents', 'reports', 'agentStatus'],
+          streams: ['commands', 'commandEvents', 'reports', 'agentStatus', 'events'],
         }),
         HealthModule,
       ],

@@ -271,7 +271,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
           idempotencyKey: `cmd:${d.id}:${options.id ?? subject}`,
         });
         if (answer.status !== 202) {
-          throw new Error(`event not accepted (${answer.status}): ${String(answer.body?.detail ?? '')}`);
+          throw new Error(`event not accepted (${answer.status}): ${JSON.stringify(answer.body ?? null)}`);
         }
       },
     };
