@@ -13,6 +13,7 @@ function context(attempt = 1, signal = new AbortController().signal): HandlerCon
     signal,
     progress: () => Promise.resolve(),
     delegate: () => Promise.reject(new Error('no delegation in this spec')),
+    publishEvent: () => Promise.resolve(),
   };
 }
 

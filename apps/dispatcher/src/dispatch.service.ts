@@ -5,11 +5,12 @@ import {
   type AgentTransport,
   CommandDraft,
   adoptPublishedChild,
+  limitDepth,
   routeCommands,
   RoutingDecision,
   syncRefusal,
 } from '@switchyard/domain';
-import { counter } from '@switchyard/observability';
+import { counter, depthExceededCounter } from '@switchyard/observability';
 import {
   claimForDispatch,
   claimQueuedForAgent,
@@ -40,6 +41,7 @@ export interface Refusal {
 export type Disposition =
   { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
 
+const depthExceeded = depthExceededCounter();
 const claimed = counter('switchyard_commands_claimed_total', 'Commands claimed for dispatch');
 const parked = counter(
   'switchyard_commands_parked_total',
@@ -181,7 +183,8 @@ export class DispatchService {
         parent && { state: parent.state, assignedAgent: parent.assigned_agent, depth: parent.depth },
       );
       if (!adopted.ok) return { kind: 'refuse', reason: adopted.reason, detail: adopted.detail };
-      return { kind: 'new', draft: { ...s.draft, caller: agentCaller(adopted.agentId), depth: adopted.depth } };
+      const child = { ...s.draft, caller: agentCaller(adopted.agentId), depth: adopted.depth };
+      return { kind: 'new', draft: limitDepth(child, this.config.limits.maxCommandDepth) };
     });
   }
 
@@ -190,6 +193,13 @@ export class DispatchService {
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
     const inserted = await insertCommands(this.pool, drafts, now);
     this.delivery.announce(inserted, 'submit', now, null);
+    for (const row of inserted.filter((r) => r.state === 'cancelled')) {
+      depthExceeded.inc({ source: 'delegation' });
+      this.logger.warn(
+        { commandId: row.id, caller: row.caller, depth: row.depth, parentId: row.parent_id, type: row.type },
+        'delegated command past the maximum depth: recorded cancelled, not run',
+      );
+    }
     const insertedIds = new Set(inserted.map((r) => r.id));
     const conflicting = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
     const existing = await findByIdempotencyKeys(

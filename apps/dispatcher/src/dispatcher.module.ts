@@ -7,8 +7,10 @@ import { AgentSessionService } from './agent-session.service';
 import { CommandConsumer } from './command.consumer';
 import { DeliveryService } from './delivery.service';
 import { DispatchService } from './dispatch.service';
+import { EventConsumer } from './event.consumer';
 import { ReportConsumer } from './report.consumer';
 import { ReportService } from './report.service';
+import { TriggerService } from './trigger.service';
 
 @Module({})
 export class DispatcherModule {
@@ -20,7 +22,7 @@ export class DispatcherModule {
         PersistenceModule.forRoot({ service: 'dispatcher', poolSize: 20 }),
         MessagingModule.forRoot({
           service: 'dispatcher',
-          streams: ['commands', 'reports', 'agentStatus', 'commandEvents'],
+          streams: ['commands', 'reports', 'agentStatus', 'commandEvents', 'events'],
         }),
         HealthModule,
       ],
@@ -30,8 +32,10 @@ export class DispatcherModule {
         DispatchService,
         ReportService,
         AgentSessionService,
+        TriggerService,
         CommandConsumer,
         ReportConsumer,
+        EventConsumer,
       ],
     };
   }

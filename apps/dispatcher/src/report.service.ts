@@ -1,9 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { jsonByteLength, reportEvent } from '@switchyard/domain';
-import { CommandPublisher, JetStreamService, Report } from '@switchyard/messaging';
+import { CommandPublisher, EventPublisher, JetStreamService, Report } from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
-import { acceptBatch, PG_POOL, recordHeartbeats, succeedBatch, transitionCommand } from '@switchyard/persistence';
+import {
+  acceptBatch,
+  deadLettersOfCommands,
+  markDeadLettersPublished,
+  PG_POOL,
+  recordHeartbeats,
+  succeedBatch,
+  transitionCommand,
+} from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { DeliveryService } from './delivery.service';
 
@@ -39,6 +47,7 @@ export class ReportService {
     @Inject(DeliveryService) private readonly delivery: DeliveryService,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
+    @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
@@ -141,6 +150,7 @@ export class ReportService {
         reportsApplied.inc({ kind: report.kind });
         const { row, transition } = result;
         this.delivery.announce([row], event.kind, now, transition.from);
+        if (transition.deadLetter) await this.announceDeadLetter(row.id, context);
         // A released command is available again at once; a retry waits for its backoff (orchestrator).
         if (row.state === 'queued' && row.available_at <= now) {
           await this.publisher
@@ -151,6 +161,20 @@ export class ReportService {
         }
         return;
       }
+    }
+  }
+
+  /**
+   * Publishes the dead letter's event once the transition that wrote it has
+   * committed, then stamps it published. A failure leaves it unstamped for
+   * the orchestrator's dead-letter-relay job.
+   */
+  private async announceDeadLetter(commandId: string, context: object): Promise<void> {
+    try {
+      const sent = await this.events.publishDeadLetters(await deadLettersOfCommands(this.pool, [commandId]));
+      await markDeadLettersPublished(this.pool, sent, new Date());
+    } catch (err) {
+      this.logger.warn({ ...context, err: String(err) }, 'dead-letter event not published; relay will retry');
     }
   }
 }

@@ -25,6 +25,12 @@ import { CommandEventsService } from './streams/command-events.service';
 import { EventStreamService } from './streams/event-stream.service';
 import { TopicsController } from './topics/topics.controller';
 import { TopicsService } from './topics/topics.service';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { TriggersController } from './triggers/triggers.controller';
+import { TriggersService } from './triggers/triggers.service';
 
 @Module({})
 export class GatewayModule {
@@ -36,7 +42,7 @@ export class GatewayModule {
         PersistenceModule.forRoot({ service: 'gateway', poolSize: 20 }),
         MessagingModule.forRoot({
           service: 'gateway',
-          streams: ['commands', 'commandEvents', 'reports', 'agentStatus'],
+          streams: ['commands', 'commandEvents', 'reports', 'agentStatus', 'events'],
         }),
         HealthModule,
       ],
@@ -48,6 +54,9 @@ export class GatewayModule {
         CommandEventsController,
         SchedulesController,
         TopicsController,
+        EventsController,
+        TriggersController,
+        DeadLettersController,
         MetricsController,
       ],
       providers: [
@@ -65,6 +74,9 @@ export class GatewayModule {
         CommandEventsService,
         EventStreamService,
         TopicsService,
+        EventsService,
+        TriggersService,
+        DeadLettersService,
       ],
     };
   }

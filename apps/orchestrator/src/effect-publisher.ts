@@ -4,10 +4,12 @@ import {
   CommandPublisher,
   ControlMessage,
   DebateAnnouncement,
+  EventPublisher,
   JetStreamService,
   StatusEvent,
 } from '@switchyard/messaging';
-import type { TopicRow } from '@switchyard/persistence';
+import { deadLettersOfCommands, markDeadLettersPublished, PG_POOL, type TopicRow } from '@switchyard/persistence';
+import type { Pool } from 'pg';
 import { DebateWebhook } from './debate-webhook';
 import { Effect } from './runner/due-job';
 
@@ -18,14 +20,18 @@ export class EffectPublisher {
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
     @Inject(DebateWebhook) private readonly webhook: DebateWebhook,
+    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   async publish(effects: Effect[]): Promise<void> {
     const offers = effects.flatMap((e) => (e.kind === 'offer' ? [e.row] : []));
-    const work: Promise<unknown>[] = [this.publisher.publishQueued(offers)];
+    const deadLettered = effects.flatMap((e) => (e.kind === 'dead-letter' ? [e.commandId] : []));
+    const work: Promise<unknown>[] = [this.publisher.publishQueued(offers), this.publishDeadLetters(deadLettered)];
     for (const e of effects) {
       switch (e.kind) {
         case 'offer':
+        case 'dead-letter':
           break;
         case 'lifecycle':
           work.push(this.publisher.publishLifecycle([e.row], { event: e.event, from: e.from, at: e.row.updated_at }));
@@ -59,6 +65,13 @@ export class EffectPublisher {
       }
     }
     await Promise.all(work);
+  }
+
+  /** Dead-letter events, stamped once JetStream acknowledged them; the rest wait for the dead-letter-relay job. */
+  private async publishDeadLetters(commandIds: string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    const sent = await this.events.publishDeadLetters(await deadLettersOfCommands(this.pool, commandIds));
+    await markDeadLettersPublished(this.pool, sent, new Date());
   }
 }
 

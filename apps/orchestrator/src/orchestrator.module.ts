@@ -15,7 +15,10 @@ export class OrchestratorModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ service: 'orchestrator', poolSize: 5 }),
-        MessagingModule.forRoot({ service: 'orchestrator', streams: ['commands', 'agentStatus', 'commandEvents'] }),
+        MessagingModule.forRoot({
+          service: 'orchestrator',
+          streams: ['commands', 'agentStatus', 'commandEvents', 'events'],
+        }),
         HealthModule,
       ],
       controllers: [MetricsController],

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { EventPublisher } from '@switchyard/messaging';
 import { PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { EffectPublisher } from './effect-publisher';
 import { ackTimeoutJob } from './jobs/ack-timeout.job';
 import { agentLivenessJob } from './jobs/agent-liveness.job';
+import { deadLetterRelayJob } from './jobs/dead-letter-relay.job';
 import { deadlineJob } from './jobs/deadline.job';
 import { debateJob } from './jobs/debate.job';
 import { heartbeatLossJob } from './jobs/heartbeat-loss.job';
@@ -18,8 +20,9 @@ import { DueRunner } from './runner/due-runner';
  * The ticker of this replica: every job, in the order that lets one tick
  * finish a chain (deadline first so an expired row is not retried; liveness
  * before leases; schedule fires and debate steps before the offers, so the
- * commands they create go out this tick; offers so that rows released this tick go out at once;
- * retention last, as nothing waits on it).
+ * commands they create go out this tick; offers so that rows released this
+ * tick go out at once; dead-letter events whose publish was lost; retention
+ * last, as nothing waits on it).
  */
 @Injectable()
 export class TickerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,6 +31,7 @@ export class TickerService implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(PG_POOL) pool: Pool,
     @Inject(EffectPublisher) effects: EffectPublisher,
+    @Inject(EventPublisher) events: EventPublisher,
     @Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig,
   ) {
     this.runner = new DueRunner(
@@ -41,6 +45,7 @@ export class TickerService implements OnApplicationBootstrap, BeforeApplicationS
         debateJob({ defaults: config.commandDefaults }),
         scheduledDueJob,
         publishDueJob(config.orchestrator.relayAfterMs),
+        deadLetterRelayJob(config.orchestrator.relayAfterMs, (rows) => events.publishDeadLetters(rows)),
         retentionJob(config.orchestrator.retentionMs),
       ],
       { tickIntervalMs: config.orchestrator.tickIntervalMs, batchSize: config.orchestrator.batchSize },

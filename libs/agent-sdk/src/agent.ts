@@ -8,6 +8,7 @@ import {
   type SessionEvent,
   type StatusEvent,
 } from '@switchyard/messaging/contracts/agent-protocol.schema';
+import { EVENT_CAUSE_HEADER } from '@switchyard/messaging/contracts/event';
 import { type Subjects, subjectsFor } from '@switchyard/messaging/subjects';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -349,6 +350,13 @@ export class Agent extends EventEmitter<AgentEvents> {
           throw new Error(`delegation of ${type} not stored: the agent is closing`);
         }
         return { id };
+      },
+      publishEvent: async (subject: string, data: unknown, options: { id?: string } = {}) => {
+        const full = this.subjects.event(subject);
+        if (JSON.stringify(data) === undefined) throw new TypeError('event data must be JSON-serializable');
+        await this.publisher.publish(full, data, `cmd:${d.id}:${options.id ?? subject}`, {
+          [EVENT_CAUSE_HEADER]: d.id,
+        });
       },
     };
   }

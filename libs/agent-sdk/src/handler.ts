@@ -25,6 +25,16 @@ export interface HandlerContext {
    * same child.
    */
   delegate(target: DelegateTarget, type: string, payload?: unknown, options?: DelegateOptions): Promise<{ id: string }>;
+  /**
+   * Publishes a domain event on `<ns>.events.<subject>` as caused by this
+   * command: a command a trigger creates for it is this command's child, one
+   * level deeper (and past MAX_COMMAND_DEPTH is not run, which stops loops).
+   * Resolves once JetStream stored it (or the agent closed). The event id is
+   * `cmd:<commandId>:<id>` (`id` defaults to the subject), the same on every
+   * attempt, so a retried command that publishes again fires each trigger
+   * once; pass distinct ids to publish several events on one subject.
+   */
+  publishEvent(subject: string, data: unknown, options?: { id?: string }): Promise<void>;
 }
 
 export type DelegateTarget = { agent: string } | { pool: string };

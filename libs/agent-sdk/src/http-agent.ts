@@ -274,6 +274,18 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
         }
         return { id: answer.body.id };
       },
+      publishEvent: async (subject: string, data: unknown, options: { id?: string } = {}) => {
+        if (JSON.stringify(data) === undefined) throw new TypeError('event data must be JSON-serializable');
+        const answer = await this.call('POST', '/v1/events', {
+          subject,
+          data,
+          causeCommandId: d.id,
+          idempotencyKey: `cmd:${d.id}:${options.id ?? subject}`,
+        });
+        if (answer.status !== 202) {
+          throw new Error(`event not accepted (${answer.status}): ${JSON.stringify(answer.body ?? null)}`);
+        }
+      },
     };
   }
 

@@ -43,7 +43,7 @@ describe(sut.name, () => {
         agentLivenessTimeoutMs: 30_000,
         sseKeepAliveMs: 15_000,
         debate: { webhookUrl: undefined },
-        limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576 },
+        limits: { maxPayloadBytes: 1_048_576, maxResultBytes: 1_048_576, maxCommandDepth: 8 },
         sync: { defaultTimeoutMs: 30_000, maxTimeoutMs: 300_000 },
       });
     });
@@ -123,6 +123,11 @@ describe(sut.name, () => {
         env: { SYNC_DEFAULT_TIMEOUT_MS: '100', SYNC_MAX_TIMEOUT_MS: '600000' },
         expected: { sync: { defaultTimeoutMs: 100, maxTimeoutMs: 600_000 } },
       },
+      {
+        name: 'no command may be triggered',
+        env: { MAX_COMMAND_DEPTH: '0' },
+        expected: { limits: { maxCommandDepth: 0 } },
+      },
     ];
 
     it.each(cases)('$name', ({ env, expected }) => {
@@ -173,6 +178,8 @@ describe(sut.name, () => {
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
       { variable: 'SYNC_DEFAULT_TIMEOUT_MS', value: '99' },
       { variable: 'SYNC_MAX_TIMEOUT_MS', value: 'forever' },
+      { variable: 'MAX_COMMAND_DEPTH', value: '-1' },
+      { variable: 'MAX_COMMAND_DEPTH', value: '2.5' },
     ];
 
     it.each(cases)('$variable = $value', ({ variable, value }) => {

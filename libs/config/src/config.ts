@@ -23,7 +23,7 @@ export interface SwitchyardConfig {
   /** Interval of the keep-alive comment on server-sent event streams. */
   sseKeepAliveMs: number;
   debate: { webhookUrl: string | undefined };
-  limits: { maxPayloadBytes: number; maxResultBytes: number };
+  limits: { maxPayloadBytes: number; maxResultBytes: number; maxCommandDepth: number };
   sync: { defaultTimeoutMs: number; maxTimeoutMs: number };
 }
 
@@ -91,7 +91,11 @@ export function parseConfig(source: Record<string, string | undefined>, service?
     agentLivenessTimeoutMs: env.AGENT_LIVENESS_TIMEOUT_MS,
     sseKeepAliveMs: env.SSE_KEEPALIVE_MS,
     debate: { webhookUrl: env.DEBATE_WEBHOOK_URL },
-    limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, maxResultBytes: env.MAX_RESULT_BYTES },
+    limits: {
+      maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
+      maxResultBytes: env.MAX_RESULT_BYTES,
+      maxCommandDepth: env.MAX_COMMAND_DEPTH,
+    },
     sync: { defaultTimeoutMs: env.SYNC_DEFAULT_TIMEOUT_MS, maxTimeoutMs: env.SYNC_MAX_TIMEOUT_MS },
   };
 }

@@ -94,6 +94,12 @@ export const envSchema = z.object({
 
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
   MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+  /**
+   * Deepest command that runs: a command created by a trigger is one deeper than
+   * the command whose event fired it, and past this depth it is recorded as
+   * cancelled (`max_depth_exceeded`) instead of run. Stops trigger loops.
+   */
+  MAX_COMMAND_DEPTH: z.coerce.number().int().min(0).max(1_000).default(8),
 });
 
 export type Env = z.infer<typeof envSchema>;

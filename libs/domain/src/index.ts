@@ -17,3 +17,8 @@ export * from './debate/assignment';
 export * from './debate/debate-state';
 export * from './debate/debate.rules';
 export * from './debate/debate.transitions';
+export * from './command/command-depth';
+export * from './trigger/event-subject';
+export * from './trigger/payload-template';
+export * from './trigger/trigger-command';
+export * from './command/command-replay';

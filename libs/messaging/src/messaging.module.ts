@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { StartupError, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandPublisher } from './command-publisher';
+import { EventPublisher } from './event-publisher';
 import { JetStreamService } from './jetstream.service';
 import { StreamKey } from './streams';
 
@@ -59,9 +60,14 @@ export class MessagingModule {
           inject: [JetStreamService],
           useFactory: (js: JetStreamService) => new CommandPublisher(js),
         },
+        {
+          provide: EventPublisher,
+          inject: [JetStreamService],
+          useFactory: (js: JetStreamService) => new EventPublisher(js),
+        },
         JetStreamCloser,
       ],
-      exports: [JetStreamService, CommandPublisher],
+      exports: [JetStreamService, CommandPublisher, EventPublisher],
     };
   }
 }

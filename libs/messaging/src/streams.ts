@@ -58,5 +58,16 @@ export function streamConfigs(
       duplicate_window: nanos(2 * MINUTE),
       allow_direct: true,
     },
+    // Domain events, kept a week whether or not a consumer read them (others may
+    // subscribe too). The duplicate window drops a republished event with the same
+    // Nats-Msg-Id; past it, trigger firing is still once per event id.
+    events: {
+      name: names.events,
+      subjects: [subjects.eventsAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(7 * DAY),
+      duplicate_window: nanos(2 * MINUTE),
+    },
   };
 }

@@ -5,6 +5,8 @@
  * each other's traffic. docs/subjects.md describes each one.
  */
 
+import { deadLetterSubject, eventSubjectProblem } from '@switchyard/domain';
+
 /** Tokens that would break a subject (wildcards, separators, whitespace). */
 const UNSAFE_TOKEN = /[.*>\s]/;
 
@@ -61,11 +63,25 @@ export function subjectsFor(ns: string) {
     control: (agentId: string) => `${agent(agentId)}.control`,
 
     /**
-     * Domain events live under `<ns>.events.`. A debate topic opened its
-     * sign-up (orchestrator, after commit; core NATS publish with a
-     * Nats-Msg-Id, so a stream on `<ns>.events.>` stores it once).
+     * A debate topic opened its sign-up (orchestrator, after commit; core
+     * NATS publish with a Nats-Msg-Id, so the EVENTS stream stores it once).
      */
     debateAnnounced: `${ns}.events.debate.announced`,
+    /**
+     * Domain events (JetStream, EVENTS stream), `<subject>` being dot-separated
+     * tokens (libs/domain eventSubjectProblem). Triggers match the part after
+     * the prefix.
+     */
+    event: (subject: string) => {
+      const problem = eventSubjectProblem(subject);
+      if (problem) throw new Error(`invalid event subject "${subject}": ${problem}`);
+      return `${ns}.events.${subject}`;
+    },
+    eventsAll: `${ns}.events.>`,
+    /** Prefix used to read the event subject back from a full subject. */
+    eventsPrefix: `${ns}.events.`,
+    /** The event Switchyard publishes for a dead letter of a command of this type: `<ns>.events.deadletter.<type>`. */
+    deadLetterEvent: (commandType: string) => `${ns}.events.${deadLetterSubject(commandType)}`,
   };
 }
 
@@ -78,6 +94,7 @@ export function streamsFor(ns: string) {
     reports: `${prefix}_REPORTS`,
     agentStatus: `${prefix}_AGENT_STATUS`,
     commandEvents: `${prefix}_COMMAND_EVENTS`,
+    events: `${prefix}_EVENTS`,
   };
 }
 
@@ -91,6 +108,8 @@ export function consumersFor(ns: string) {
     dispatcherReports: `${ns}_dispatcher_reports`,
     /** Shared by every dispatcher replica: folds agent status into the ledger. */
     dispatcherStatus: `${ns}_dispatcher_status`,
+    /** Shared by every dispatcher replica: matches events against triggers. */
+    dispatcherEvents: `${ns}_dispatcher_events`,
   };
 }
 
@@ -143,4 +162,11 @@ export function parseStatusSubject(subjects: Subjects, subject: string): string 
   if (!subject.startsWith(subjects.agentPrefix) || !subject.endsWith(suffix)) return undefined;
   const id = subject.slice(subjects.agentPrefix.length, -suffix.length);
   return id && !id.includes('.') ? id : undefined;
+}
+
+/** Reads the event subject (relative to `<ns>.events.`) back from a full subject; undefined when it is not a valid one. */
+export function parseEventSubject(subjects: Subjects, subject: string): string | undefined {
+  if (!subject.startsWith(subjects.eventsPrefix)) return undefined;
+  const relative = subject.slice(subjects.eventsPrefix.length);
+  return eventSubjectProblem(relative) ? undefined : relative;
 }

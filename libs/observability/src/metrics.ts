@@ -40,3 +40,16 @@ export class MetricsController {
     return register.metrics();
   }
 }
+
+/**
+ * Commands recorded `cancelled` (`max_depth_exceeded`), never run, for being
+ * deeper than MAX_COMMAND_DEPTH: by triggers (dispatcher) and delegations
+ * (gateway and dispatcher).
+ */
+export function depthExceededCounter(): Counter<string> {
+  return counter(
+    'switchyard_commands_depth_exceeded_total',
+    'Commands recorded cancelled, never run, because they were deeper than MAX_COMMAND_DEPTH',
+    ['source'],
+  );
+}

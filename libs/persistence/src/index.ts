@@ -15,3 +15,5 @@ export * from './sql/command-report.sql';
 export * from './sql/schedule.sql';
 export * from './sql/topic.sql';
 export * from './sql/debate.sql';
+export * from './sql/dead-letter.sql';
+export * from './sql/trigger.sql';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { CommandPublisher, type DebateAnnouncement, JetStreamService } from '@switchyard/messaging';
+import { CommandPublisher, EventPublisher, type DebateAnnouncement, JetStreamService } from '@switchyard/messaging';
 import { register } from 'prom-client';
 import { DebateWebhook } from '../../../apps/orchestrator/src/debate-webhook';
 import { EffectPublisher } from '../../../apps/orchestrator/src/effect-publisher';
@@ -141,7 +141,7 @@ describe('debate announcement: event and webhook (real Postgres and NATS, a loca
   it('a hanging webhook neither holds up the pass nor undoes the transition; the event goes out once', async () => {
     receiver.behaviour = 'hang';
     const webhook = new DebateWebhook(receiver.url, 2_000);
-    const publisher = new EffectPublisher(js, new CommandPublisher(js), webhook);
+    const publisher = new EffectPublisher(js, new CommandPublisher(js), webhook, new EventPublisher(js), t.pool);
     const events: DebateAnnouncement[] = [];
     const sub = js.nc.subscribe(js.subjects.debateAnnounced, {
       callback: (err, msg) => {

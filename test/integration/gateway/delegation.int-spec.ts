@@ -78,7 +78,8 @@ describe('delegation chains', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestEnv();
+    // Depth 2 is the deepest that runs: children (1) and grandchildren (2) run, great-grandchildren do not.
+    t = await createTestEnv({ MAX_COMMAND_DEPTH: '2' });
     gateway = await bootGateway(t);
     await gateway.listen(0, '127.0.0.1');
     gatewayUrl = `http://127.0.0.1:${(gateway.getHttpServer().address() as AddressInfo).port}`;
@@ -285,11 +286,80 @@ describe('delegation chains', () => {
       expect(finished.body.errors).toEqual([expect.objectContaining({ field: 'parentId' })]);
     });
 
+    it('a delegation past MAX_COMMAND_DEPTH is recorded cancelled (max_depth_exceeded), never run, no dead letter', async () => {
+      const auth = manualKey();
+      let parent = heldParent;
+      const chain: string[] = [];
+      for (let depth = 1; depth <= 2; depth += 1) {
+        const child = await submit({ target: { agent: 'manual' }, type: 'work', parentId: parent }, auth);
+        expect(child.status).toBe(202);
+        const claimed = await http().post('/v1/agent/commands/claim').set(auth).send({ max: 1, waitMs: 5_000 });
+        expect(claimed.body.commands).toEqual([expect.objectContaining({ id: child.body.id, depth })]);
+        await http()
+          .post(`/v1/agent/commands/${child.body.id as string}/accept`)
+          .set(auth)
+          .send({ attempt: 1 });
+        await waitForState(child.body.id, 'running');
+        chain.push(child.body.id);
+        parent = child.body.id;
+      }
+      const tooDeep = await submit({ target: { agent: 'manual' }, type: 'work', parentId: parent }, auth);
+      expect(tooDeep.status).toBe(202);
+      expect(tooDeep.body.state).toBe('cancelled');
+      const { rows } = await t.pool.query('SELECT state, depth, error, attempt FROM commands WHERE id = $1', [
+        tooDeep.body.id,
+      ]);
+      expect(rows[0]).toMatchObject({
+        state: 'cancelled',
+        depth: 3,
+        attempt: 0,
+        error: { code: 'max_depth_exceeded' },
+      });
+      const { rows: letters } = await t.pool.query(
+        'SELECT count(*)::int AS n FROM dead_letters WHERE command_id = $1',
+        [tooDeep.body.id],
+      );
+      expect(letters[0].n).toBe(0);
+      // Nothing was dispatched for it: the agent's next claim is empty.
+      const next = await http().post('/v1/agent/commands/claim').set(auth).send({ max: 1, waitMs: 300 });
+      expect(next.body.commands).toEqual([]);
+    });
+
     it('refuses a malformed parentId with field details', async () => {
       const res = await submit({ target: { pool: 'workers' }, type: 'echo', parentId: 'nope' }, manualKey());
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'parentId' })]);
     });
+  });
+
+  it('over NATS, a chain of delegations stops at MAX_COMMAND_DEPTH: the too-deep child is recorded, not run', async () => {
+    const level = (inner: object | undefined) =>
+      inner
+        ? { to: { pool: 'bosses' }, type: 'delegating', count: 1, holdMs: 0, childPayload: inner }
+        : { to: { pool: 'workers' }, type: 'echo', count: 1, holdMs: 0, childPayload: 'deepest' };
+    // depth 0 delegates a depth-1 delegating command, which delegates depth 2, which delegates depth 3 (too deep).
+    const res = await submit({
+      target: { pool: 'bosses' },
+      type: 'delegating',
+      payload: level(level(level(undefined))),
+    });
+    const chain = await waitFor('a chain of four commands', async () => {
+      const { rows } = await t.pool.query(
+        `WITH RECURSIVE tree AS (
+           SELECT id, depth, state, type, error FROM commands WHERE id = $1
+           UNION ALL SELECT c.id, c.depth, c.state, c.type, c.error FROM commands c JOIN tree t ON c.parent_id = t.id)
+         SELECT depth, state, type, error FROM tree ORDER BY depth`,
+        [res.body.id],
+      );
+      return rows.length === 4 && rows.slice(0, 3).every((r) => r.state === 'succeeded') ? rows : undefined;
+    });
+    expect(chain.map((r) => [r.depth, r.state])).toEqual([
+      [0, 'succeeded'],
+      [1, 'succeeded'],
+      [2, 'succeeded'],
+      [3, 'cancelled'],
+    ]);
+    expect(chain[3]).toMatchObject({ type: 'echo', error: { code: 'max_depth_exceeded' } });
   });
 
   it('a NATS submission naming an unknown parent is terminated, not recorded', async () => {

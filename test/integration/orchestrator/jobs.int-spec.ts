@@ -185,7 +185,10 @@ describe('ticker jobs (real Postgres)', () => {
         { event: 'ack-timeout', from_state: 'dispatched', to_state: 'failed', attempt: 3 },
       ]);
       expect(await deadLetter(id)).toEqual({ reason: 'ack_timeout', attempt: 3 });
-      expect(effects).toMatchObject([{ kind: 'lifecycle', event: 'ack-timeout', from: 'dispatched' }]);
+      expect(effects).toMatchObject([
+        { kind: 'lifecycle', event: 'ack-timeout', from: 'dispatched' },
+        { kind: 'dead-letter', commandId: id },
+      ]);
     });
 
     it('does not touch a running row whose lease also ran out (that is heartbeat-loss)', async () => {

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CommandDraft } from '@switchyard/domain';
+import { type CommandDraft, limitDepth } from '@switchyard/domain';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandPublisher } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { counter, depthExceededCounter } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommand, insertCommands, PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 
-const submitted = counter('switchyard_commands_submitted_total', 'Commands accepted by the gateway', ['replayed']);
+const depthExceeded = depthExceededCounter();
+const submittedTotal = counter('switchyard_commands_submitted_total', 'Commands accepted by the gateway', ['replayed']);
 const publishFailures = counter(
   'switchyard_publish_failures_total',
   'Publishes that failed after a commit (the relay job repairs them)',
@@ -24,9 +26,12 @@ export class CommandIntake {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
-  async record(draft: CommandDraft, now: Date): Promise<{ replayed: boolean; row: CommandRow }> {
+  /** A draft deeper than MAX_COMMAND_DEPTH (a delegation) is recorded `cancelled` and never runs. */
+  async record(submitted: CommandDraft, now: Date): Promise<{ replayed: boolean; row: CommandRow }> {
+    const draft = limitDepth(submitted, this.config.limits.maxCommandDepth);
     const [inserted] = await insertCommands(this.pool, [draft], now);
     if (!inserted) {
       const [existing] = draft.idempotencyKey
@@ -35,10 +40,17 @@ export class CommandIntake {
             (r) => r !== undefined,
           );
       if (!existing) throw new Error(`command insert for ${draft.caller} matched nothing and conflicted with nothing`);
-      submitted.inc({ replayed: 'true' });
+      submittedTotal.inc({ replayed: 'true' });
       return { replayed: true, row: existing };
     }
-    submitted.inc({ replayed: 'false' });
+    submittedTotal.inc({ replayed: 'false' });
+    if (inserted.state === 'cancelled') {
+      depthExceeded.inc({ source: 'delegation' });
+      this.logger.warn(
+        { commandId: inserted.id, caller: inserted.caller, depth: inserted.depth, parentId: inserted.parent_id },
+        'delegated command past the maximum depth: recorded cancelled, not run',
+      );
+    }
     await this.afterCommit(inserted);
     return { replayed: false, row: inserted };
   }

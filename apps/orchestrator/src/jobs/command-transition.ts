@@ -26,6 +26,7 @@ export function commandTransitionJob(spec: {
       if (!updated) throw new Error(`compare-and-set missed a locked ${row.state} row`);
       const effects: Effect[] = [{ kind: 'lifecycle', row: updated, event: event.kind, from: row.state }];
       if (updated.state === 'queued' && updated.available_at <= now) effects.push({ kind: 'offer', row: updated });
+      if (outcome.deadLetter) effects.push({ kind: 'dead-letter', commandId: row.id });
       return effects;
     },
   };

@@ -9,7 +9,9 @@ export type Effect =
   | { kind: 'cancel-on-agent'; agentId: string; commandId: string; attempt: number }
   | { kind: 'agent-offline'; agentId: string; sessionId: string | null }
   /** A topic opened its sign-up: the announcement event, and the webhook when one is configured. */
-  | { kind: 'debate-announced'; topic: TopicRow; at: Date };
+  | { kind: 'debate-announced'; topic: TopicRow; at: Date }
+  /** The command's transition wrote a dead letter: publish its event, then stamp it published. */
+  | { kind: 'dead-letter'; commandId: string };
 
 /**
  * A ticker job is a declaration: which rows are due (a claim query with

@@ -1,5 +1,6 @@
 import { BackoffPolicy, DEFAULT_BACKOFF } from '../retry/backoff';
 import { CommandMode, CommandState, CommandTarget } from './command-state';
+import type { CommandError } from './command.transitions';
 
 /** What a submitter asks for, already validated at the edge (HTTP or NATS). */
 export interface CommandRequest {
@@ -35,7 +36,10 @@ export interface CommandDraft {
   caller: string;
   idempotencyKey: string | null;
   mode: CommandMode;
-  state: Extract<CommandState, 'scheduled' | 'queued'>;
+  /** `cancelled` only for a command refused at creation (past the maximum depth): recorded, never run. */
+  state: Extract<CommandState, 'scheduled' | 'queued' | 'cancelled'>;
+  /** Why a command created `cancelled` was never run. */
+  error?: CommandError;
   maxAttempts: number;
   backoff: BackoffPolicy;
   runAt: Date | null;
@@ -44,6 +48,8 @@ export interface CommandDraft {
   heartbeatTimeoutMs: number;
   depth: number;
   parentId: string | null;
+  /** The dead letter this command handles (it was created by a trigger from that dead letter's event). */
+  handlesDeadLetter?: string | null;
 }
 
 export type DraftResult = { ok: true; draft: CommandDraft } | { ok: false; field: string; message: string };

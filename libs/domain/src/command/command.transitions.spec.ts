@@ -716,3 +716,58 @@ describe('dead-letter reason', () => {
     expect(outcome).toMatchObject({ kind: 'apply', to: 'failed', deadLetter: 'failed' });
   });
 });
+
+describe('dead-letter handlers never dead-letter', () => {
+  const handler = (state: CommandState, attempt = 1) =>
+    snapshot(state, { attempt, maxAttempts: 1, handlesDeadLetter: true });
+  const cases: { name: string; from: CommandSnapshot; event: CommandEvent; to: CommandState; reason: string }[] = [
+    {
+      name: 'final fail',
+      from: handler('running'),
+      event: { kind: 'fail', attempt: 1, retryable: true, error: { message: 'boom', code: 'boom' } },
+      to: 'failed',
+      reason: 'boom',
+    },
+    {
+      name: 'ack timeout',
+      from: handler('dispatched'),
+      event: { kind: 'ack-timeout', attempt: 1 },
+      to: 'failed',
+      reason: 'ack_timeout',
+    },
+    {
+      name: 'heartbeat lost',
+      from: handler('running'),
+      event: { kind: 'heartbeat-lost', attempt: 1 },
+      to: 'stuck',
+      reason: 'heartbeat_lost',
+    },
+    { name: 'deadline', from: handler('queued', 0), event: { kind: 'expire' }, to: 'expired', reason: 'expired' },
+  ];
+
+  it.each(cases)('$name: the handled dead letter is annotated ($reason), no dead letter is written', (c) => {
+    const outcome = sut(c.from, c.event, NOW, pinned(0));
+    expect(outcome).toMatchObject({ kind: 'apply', to: c.to, handlerFailed: c.reason });
+    expect(outcome).not.toHaveProperty('deadLetter');
+  });
+
+  it('a handler that succeeds or is cancelled annotates nothing', () => {
+    const succeeded = sut(handler('running'), { kind: 'succeed', attempt: 1, result: null }, NOW);
+    const cancelled = sut(handler('queued', 0), { kind: 'cancel', reason: 'no' }, NOW);
+    for (const outcome of [succeeded, cancelled]) {
+      expect(outcome).toMatchObject({ kind: 'apply' });
+      expect(outcome).not.toHaveProperty('handlerFailed');
+      expect(outcome).not.toHaveProperty('deadLetter');
+    }
+  });
+
+  it('an ordinary command that fails for good still writes its dead letter', () => {
+    const outcome = sut(
+      snapshot('running', { attempt: 1, maxAttempts: 1 }),
+      { kind: 'fail', attempt: 1, retryable: true, error: { message: 'boom', code: 'boom' } },
+      NOW,
+    );
+    expect(outcome).toMatchObject({ kind: 'apply', to: 'failed', deadLetter: 'boom' });
+    expect(outcome).not.toHaveProperty('handlerFailed');
+  });
+});

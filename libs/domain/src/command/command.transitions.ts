@@ -31,6 +31,8 @@ export interface CommandSnapshot {
   maxAttempts: number;
   mode: CommandMode;
   backoff: BackoffPolicy;
+  /** A dead-letter handler (a command a trigger created from a dead-letter event) never writes a dead letter. */
+  handlesDeadLetter?: boolean;
 }
 
 export interface CommandError {
@@ -79,6 +81,12 @@ export interface Transition {
   patch: CommandPatch;
   /** Set when the edge ends the command without success: write a dead letter. */
   deadLetter?: string;
+  /**
+   * Set instead of `deadLetter` when the command is a dead-letter handler: the
+   * dead letter it handles is annotated as `handler_failed` and no new one is
+   * written, so a failing handler can never start a chain of dead letters.
+   */
+  handlerFailed?: string;
 }
 
 export type RefusalReason = 'stale-attempt' | 'terminal' | 'not-allowed';
@@ -150,6 +158,13 @@ export function transition(
   now: Date,
   random: RandomSource = Math.random,
 ): Outcome {
+  const outcome = edge(from, event, now, random);
+  if (outcome.kind !== 'apply' || !outcome.deadLetter || !from.handlesDeadLetter) return outcome;
+  const { deadLetter, ...rest } = outcome;
+  return { ...rest, handlerFailed: deadLetter };
+}
+
+function edge(from: CommandSnapshot, event: CommandEvent, now: Date, random: RandomSource): Outcome {
   if ('attempt' in event && AGENT_REPORTS.has(event.kind) && event.attempt !== from.attempt) {
     return refuse('stale-attempt', `report for attempt ${event.attempt}, command is on attempt ${from.attempt}`);
   }

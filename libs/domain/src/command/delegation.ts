@@ -1,3 +1,4 @@
+import { childDepth } from './command-depth';
 import type { CommandState } from './command-state';
 
 /** The ledger's `caller` of commands an agent submits. */
@@ -45,7 +46,7 @@ export function delegateFrom(parentId: string, parent: ParentSnapshot | undefine
       detail: `command ${parentId} is ${parent.state}; only a command in flight can delegate`,
     };
   }
-  return { ok: true, parentId, depth: parent.depth + 1 };
+  return { ok: true, parentId, depth: childDepth(parent.depth) };
 }
 
 /**
@@ -71,5 +72,5 @@ export function adoptPublishedChild(
   if (parent.state === 'cancelled' || parent.state === 'expired') {
     return { ok: false, status: 409, reason: 'parent-cancelled', detail: `command ${parentId} is ${parent.state}` };
   }
-  return { ok: true, parentId, depth: parent.depth + 1, agentId: parent.assignedAgent };
+  return { ok: true, parentId, depth: childDepth(parent.depth), agentId: parent.assignedAgent };
 }

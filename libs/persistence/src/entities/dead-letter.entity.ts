@@ -15,4 +15,9 @@ export class DeadLetterEntity {
   @Column('uuid', { name: 'replay_command_id', nullable: true }) replayCommandId: string | null;
   @Column('timestamptz', { name: 'resolved_at', nullable: true }) resolvedAt: Date | null;
   @Column('text', { name: 'resolution_note', nullable: true }) resolutionNote: string | null;
+  /** When JetStream acknowledged the dead letter's event; null until then (the relay job retries). */
+  @Column('timestamptz', { name: 'published_at', nullable: true }) publishedAt: Date | null;
+  /** When the first dead-letter handler for this dead letter failed. */
+  @Column('timestamptz', { name: 'handler_failed_at', nullable: true }) handlerFailedAt: Date | null;
+  @Column('uuid', { name: 'handler_command_id', nullable: true }) handlerCommandId: string | null;
 }

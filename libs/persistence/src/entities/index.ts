@@ -12,6 +12,7 @@ import { TopicAllocationEntity } from './topic-allocation.entity';
 import { TopicEventEntity } from './topic-event.entity';
 import { TopicSignupEntity } from './topic-signup.entity';
 import { TopicEntity } from './topic.entity';
+import { TriggerEntity } from './trigger.entity';
 
 export {
   AgentEntity,
@@ -28,6 +29,7 @@ export {
   TopicEntity,
   TopicEventEntity,
   TopicSignupEntity,
+  TriggerEntity,
 };
 export * from './agent.entity';
 export * from './api-key.entity';
@@ -48,4 +50,5 @@ export const ENTITIES = [
   DebateRoundEntity,
   DebateArgumentEntity,
   DebateVerdictEntity,
+  TriggerEntity,
 ];

@@ -3,6 +3,7 @@ import { Schedules1763900000100 } from './1763900000100-schedules';
 import { RetentionIndex1763900000200 } from './1763900000200-retention-index';
 import { LeaseIndexPerState1763900000300 } from './1763900000300-lease-index-per-state';
 import { HttpAgents1763900000400 } from './1763900000400-http-agents';
+import { TriggersAndDeadLetterEvents1763900000500 } from './1763900000500-triggers-and-dead-letter-events';
 import { Debates1763900000600 } from './1763900000600-debates';
 
 /** In order of application. Never edit a committed migration; add one. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   RetentionIndex1763900000200,
   LeaseIndexPerState1763900000300,
   HttpAgents1763900000400,
+  TriggersAndDeadLetterEvents1763900000500,
   Debates1763900000600,
 ];

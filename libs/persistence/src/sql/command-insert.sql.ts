@@ -9,7 +9,9 @@ import { Queryable } from './db';
  *
  * `published_at` is set to `now` for queued rows: the caller publishes right
  * after commit, and if that publish is lost the relay job republishes the row
- * once RELAY_AFTER_MS has passed.
+ * once RELAY_AFTER_MS has passed. A draft created `cancelled` (past the
+ * maximum depth) is finished at `now` with its error and never published; its
+ * `submit` event carries the error.
  *
  * Returns the inserted rows only; look up the others by idempotency key.
  */
@@ -35,11 +37,14 @@ export async function insertCommands(
     run_at: c.runAt?.toISOString() ?? null,
     available_at: (c.state === 'scheduled' && c.runAt ? c.runAt : now).toISOString(),
     published_at: c.state === 'queued' ? now.toISOString() : null,
+    finished_at: c.state === 'cancelled' ? now.toISOString() : null,
+    error: c.error ?? null,
     deadline_at: c.deadlineAt.toISOString(),
     ack_timeout_ms: c.ackTimeoutMs,
     heartbeat_timeout_ms: c.heartbeatTimeoutMs,
     depth: c.depth,
     parent_id: c.parentId,
+    handles_dead_letter: c.handlesDeadLetter ?? null,
   }));
   const { rows } = await db.query<CommandRow>(
     `WITH input AS (
@@ -47,20 +52,22 @@ export async function insertCommands(
          id uuid, target_kind text, target text, type text, payload jsonb, payload_preview text,
          caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
          run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
-         ack_timeout_ms integer, heartbeat_timeout_ms integer, depth integer, parent_id uuid)
+         finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
+         depth integer, parent_id uuid, handles_dead_letter uuid)
      ), inserted AS (
        INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
-         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, created_at, updated_at)
+         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, created_at, updated_at)
        SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
-         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, $2, $2
+         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, $2, $2
        FROM input
        ON CONFLICT DO NOTHING
        RETURNING *
      ), logged AS (
-       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, at)
-       SELECT id, 0, 'submit', NULL, state, $2 FROM inserted
+       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, data, at)
+       SELECT id, 0, 'submit', NULL, state, CASE WHEN error IS NULL THEN NULL ELSE jsonb_build_object('error', error) END, $2
+       FROM inserted
      )
      SELECT * FROM inserted`,
     [JSON.stringify(records), now],

@@ -56,13 +56,17 @@ export async function findCommand(db: Queryable, scope: ReadScope, id: string): 
 
 /**
  * What a caller may read: its own commands, those its schedules fired
- * (caller `schedule:<id>`), and for an agent those assigned to it. `caller =
- * ANY(…)` keeps the commands_caller_id index usable.
+ * (caller `schedule:<id>`) and its triggers created (`trigger:<id>`), and for
+ * an agent those assigned to it. `caller = ANY(…)` keeps the
+ * commands_caller_id index usable. Columns are unqualified: in a join, only
+ * `commands` may have `caller` and `assigned_agent`.
  */
-function scopePredicate(scope: ReadScope, param: (v: unknown) => string): string | undefined {
+export function scopePredicate(scope: ReadScope, param: (v: unknown) => string): string | undefined {
   if (scope.kind === 'all') return undefined;
   const caller = param(scope.caller);
-  const callers = `caller = ANY(ARRAY[${caller}::text] || ARRAY(SELECT 'schedule:' || s.id FROM schedules s WHERE s.caller = ${caller}))`;
+  const callers = `caller = ANY(ARRAY[${caller}::text]
+    || ARRAY(SELECT 'schedule:' || s.id FROM schedules s WHERE s.caller = ${caller})
+    || ARRAY(SELECT 'trigger:' || t.id FROM triggers t WHERE t.caller = ${caller}))`;
   return scope.assignedAgent ? `(${callers} OR assigned_agent = ${param(scope.assignedAgent)})` : callers;
 }
 
@@ -123,4 +127,14 @@ export async function findOpenDescendants(db: Queryable, id: string, limit: numb
     [id, limit, TERMINAL_STATES],
   );
   return rows.map((r) => r.id);
+}
+
+/** The depth of each of these commands that exists, by id: what an event's cause contributes to a triggered command. */
+export async function commandDepths(db: Queryable, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; depth: number }>(
+    'SELECT id, depth FROM commands WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.depth]));
 }

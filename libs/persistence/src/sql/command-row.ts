@@ -40,6 +40,7 @@ export interface CommandRow {
   error: CommandError | null;
   depth: number;
   parent_id: string | null;
+  handles_dead_letter: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -51,5 +52,6 @@ export function toSnapshot(row: CommandRow): CommandSnapshot {
     maxAttempts: row.max_attempts,
     mode: row.mode,
     backoff: row.backoff,
+    handlesDeadLetter: Boolean(row.handles_dead_letter),
   };
 }

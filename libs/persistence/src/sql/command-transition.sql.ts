@@ -7,6 +7,7 @@ import {
   transition,
   Transition,
 } from '@switchyard/domain';
+import { v7 as uuidv7 } from 'uuid';
 import { CommandRow, toSnapshot } from './command-row';
 import { Queryable } from './db';
 
@@ -34,7 +35,10 @@ const PATCH_COLUMNS: { [K in keyof Required<CommandPatch>]: { column: string; ca
  * Applies one transition computed by the pure table as a compare-and-set:
  * `WHERE id = $1 AND state = <from> AND attempt = <expected attempt>`.
  * In the same statement it appends the `command_events` row and, when the
- * transition ends the command without success, the dead letter.
+ * transition ends the command without success, the dead letter (a UUIDv7, so
+ * dead letters list in time order; `published_at` null until its event is
+ * acknowledged). A dead-letter handler writes none: its failure annotates the
+ * dead letter it handles (`handler_failed_at`, once: the first failure wins).
  *
  * Derived columns:
  * - lease_expires_at: now + ack timeout on entering `dispatched`, now +
@@ -75,8 +79,12 @@ export async function applyTransition(
   }
   values.push(cause.event, cause.agentId ?? null, cause.data === undefined ? null : JSON.stringify(cause.data));
   const [eventParam, agentParam, dataParam] = [values.length - 2, values.length - 1, values.length];
-  values.push(t.deadLetter ?? null);
-  const deadLetterParam = values.length;
+  values.push(t.deadLetter ?? null, t.deadLetter ? uuidv7() : null, t.handlerFailed ?? null);
+  const [deadLetterParam, deadLetterIdParam, handlerFailedParam] = [
+    values.length - 2,
+    values.length - 1,
+    values.length,
+  ];
 
   const { rows } = await db.query<CommandRow>(
     `WITH moved AS (
@@ -87,9 +95,14 @@ export async function applyTransition(
        INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, data, at)
        SELECT id, $5, $${eventParam}, $2, $4, coalesce($${agentParam}, assigned_agent), $${dataParam}::jsonb, $6 FROM moved
      ), dead AS (
-       INSERT INTO dead_letters (command_id, reason, type, target, attempt, error, created_at)
-       SELECT id, $${deadLetterParam}, type, target, attempt, error, $6 FROM moved WHERE $${deadLetterParam}::text IS NOT NULL
+       INSERT INTO dead_letters (id, command_id, reason, type, target, attempt, error, created_at)
+       SELECT $${deadLetterIdParam}::uuid, id, $${deadLetterParam}, type, target, attempt, error, $6
+       FROM moved WHERE $${deadLetterParam}::text IS NOT NULL
        ON CONFLICT (command_id) DO NOTHING
+     ), annotated AS (
+       UPDATE dead_letters d SET handler_failed_at = $6, handler_command_id = moved.id
+       FROM moved
+       WHERE $${handlerFailedParam}::text IS NOT NULL AND d.id = moved.handles_dead_letter AND d.handler_failed_at IS NULL
      )
      SELECT * FROM moved`,
     values,
