@@ -17,10 +17,13 @@ const env = {
   API_KEY_PEPPER: 'demo-pepper-change-me-in-production',
   GATEWAY_PORT: '3000',
   DEMO_AGENTS: '4',
+  // The last two demo agents speak HTTP to the gateway (long poll) instead of NATS.
+  DEMO_HTTP_AGENTS: '2',
   LOG_LEVEL: 'info',
   ...process.env,
 };
 const gatewayUrl = `http://localhost:${env.GATEWAY_PORT}`;
+env.GATEWAY_URL ??= gatewayUrl;
 const colours = [36, 33, 35, 32, 34, 91, 96];
 const useColour = process.stdout.isTTY;
 const paint = (code, text) => (useColour ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -175,7 +178,7 @@ if (mintResponse.status !== 201) {
 }
 
 console.log(`
-${paint(1, 'Switchyard is running')} (namespace ${env.SWITCHYARD_NAMESPACE}, ${env.DEMO_AGENTS} demo agents in pool "demo")
+${paint(1, 'Switchyard is running')} (namespace ${env.SWITCHYARD_NAMESPACE}, ${env.DEMO_AGENTS} demo agents in pool "demo", ${env.DEMO_HTTP_AGENTS} of them over HTTP)
   API       ${gatewayUrl}/v1
   docs      ${gatewayUrl}/docs   (OpenAPI JSON: ${gatewayUrl}/docs-json)
   metrics   ${gatewayUrl}/metrics, dispatchers :3001 :3011, orchestrator :3002
@@ -186,6 +189,12 @@ Submit a command with the demo client key:
     -H 'authorization: Bearer ${minted.apiKey}' -H 'content-type: application/json' \\
     -d '{"target":{"pool":"demo"},"type":"sleep","payload":{"ms":500}}'
 then read it back with: curl -s ${gatewayUrl}/v1/commands/<id> -H 'authorization: Bearer ${minted.apiKey}'
+Wait for the answer instead (sync mode):
+  curl -s -X POST ${gatewayUrl}/v1/commands \
+    -H 'authorization: Bearer ${minted.apiKey}' -H 'content-type: application/json' \
+    -d '{"target":{"pool":"demo"},"type":"echo","payload":{"hello":"world"},"mode":"sync","timeoutMs":5000}'
+Watch the agents live (server-sent events):
+  curl -sN ${gatewayUrl}/v1/agents/events -H 'authorization: Bearer ${minted.apiKey}'
 
 Ctrl-C stops everything.
 `);
