@@ -24,8 +24,10 @@ export class ServiceProcess {
 
   private constructor(
     readonly name: string,
+    readonly kind: ServiceKind,
+    readonly env: Record<string, string>,
     readonly child: ChildProcess,
-    logDir: string,
+    readonly logDir: string,
     readonly port: number | undefined,
   ) {
     this.log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
@@ -53,7 +55,18 @@ export class ServiceProcess {
     };
     process.once('exit', reap);
     child.once('exit', () => process.removeListener('exit', reap));
-    return new ServiceProcess(name, child, logDir, port);
+    return new ServiceProcess(name, kind, env, child, logDir, port);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The same service again (name, environment, port), appending to the same log. */
+  restart(): ServiceProcess {
+    if (this.running) throw new Error(`${this.name} is still running`);
+    this.log.end();
+    return ServiceProcess.start(this.name, this.kind, this.env, this.logDir, this.port);
   }
 
   get running(): boolean {
@@ -110,6 +123,8 @@ export interface AgentFleetSpec {
   heartbeatIntervalMs?: number;
   /** The last `http` agents of the fleet speak HTTP to the (first running) gateway instead of NATS. */
   http?: number;
+  /** The gateway the HTTP agents talk to (default: the first running one). */
+  gatewayUrl?: string;
 }
 
 export interface SystemSpec {
@@ -165,12 +180,23 @@ export class System {
         DEMO_AGENT_PREFIX: agents.prefix ?? 'demo-',
         ...(agents.effectLogDir ? { EFFECT_LOG_DIR: agents.effectLogDir } : {}),
         ...(agents.heartbeatIntervalMs ? { DEMO_HEARTBEAT_INTERVAL_MS: String(agents.heartbeatIntervalMs) } : {}),
-        ...(agents.http ? { DEMO_HTTP_AGENTS: String(agents.http), GATEWAY_URL: this.gatewayUrl } : {}),
+        ...(agents.http
+          ? { DEMO_HTTP_AGENTS: String(agents.http), GATEWAY_URL: agents.gatewayUrl ?? this.gatewayUrl }
+          : {}),
       },
       this.logDir,
     );
     this.processes.push(proc);
     return proc;
+  }
+
+  /** Starts a stopped (killed or exited) process again in its place; see ServiceProcess.restart. */
+  restart(proc: ServiceProcess): ServiceProcess {
+    const i = this.processes.indexOf(proc);
+    if (i < 0) throw new Error(`${proc.name} is not part of this system`);
+    const next = proc.restart();
+    this.processes[i] = next;
+    return next;
   }
 
   async stop(): Promise<void> {

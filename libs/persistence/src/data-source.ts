@@ -32,3 +32,22 @@ export function createDataSource(options: DataSourceOptions): DataSource {
 export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
 }
+
+/**
+ * Gives every client the pool hands out a lasting 'error' listener. pg-pool
+ * listens only to idle clients; a checked-out one whose backend is terminated
+ * while no statement is running (a Postgres restart, `pg_terminate_backend`)
+ * emits an 'error' nobody handles, which kills the process. With the
+ * listener, the next statement on it fails instead, and the pool discards the
+ * client when it is released (it is no longer queryable). Found by the chaos
+ * run (docs/chaos.md): gateway and orchestrators died on `kill-pg-backends`.
+ */
+export function guardCheckedOutClients(pool: Pool): Pool {
+  const guarded = new WeakSet<object>();
+  pool.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', () => undefined);
+  });
+  return pool;
+}

@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { StartupError, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { DataSource } from 'typeorm';
-import { createDataSource, poolOf } from './data-source';
+import { createDataSource, guardCheckedOutClients, poolOf } from './data-source';
 
 /** Injection token of the pg pool that runs the hand-written SQL. */
 export const PG_POOL = Symbol('PG_POOL');
@@ -35,7 +35,7 @@ export class PersistenceModule {
                 throw new StartupError('postgres', config.databaseUrl, err);
               }),
         },
-        { provide: PG_POOL, inject: [DataSource], useFactory: (ds: DataSource) => poolOf(ds) },
+        { provide: PG_POOL, inject: [DataSource], useFactory: (ds: DataSource) => guardCheckedOutClients(poolOf(ds)) },
         DataSourceCloser,
       ],
       exports: [DataSource, PG_POOL],

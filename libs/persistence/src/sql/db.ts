@@ -8,19 +8,35 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
-/** Runs `fn` in one transaction on a dedicated client; rolls back on any throw. */
+/**
+ * Runs `fn` in one transaction on a dedicated client; rolls back on any throw.
+ *
+ * A checked-out client has no pool listener for 'error': a backend that is
+ * terminated between two statements (a restart, `pg_terminate_backend`, a
+ * network cut) would emit an unhandled 'error' and kill the process. Here it
+ * is held until release, the next statement fails instead, and the broken
+ * client is discarded rather than returned to the pool.
+ */
 export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+      broken ??= rollbackErr;
+    });
     throw err;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }
 
