@@ -126,6 +126,8 @@ export class Cluster {
       ADMIN_API_KEY: TEST_ADMIN_KEY,
       API_KEY_PEPPER: TEST_PEPPER,
       LOG_LEVEL: 'warn',
+      // 7 service processes on a server shared with other work: 7 × 8 connections stays well under max_connections.
+      DATABASE_POOL_SIZE: '8',
       ORCHESTRATOR_TICK_INTERVAL: '250',
       DEFAULT_ACK_TIMEOUT_MS: String(TIMEOUTS.ackTimeoutMs),
       DEFAULT_HEARTBEAT_TIMEOUT_MS: String(TIMEOUTS.heartbeatTimeoutMs),

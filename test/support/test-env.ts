@@ -36,6 +36,8 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     API_KEY_PEPPER: TEST_PEPPER,
     LOG_LEVEL: 'warn',
+    // Test files run in parallel against one Postgres: a few connections per service process is plenty.
+    DATABASE_POOL_SIZE: '10',
     ...overrides,
   };
   const pool = new Pool({ connectionString: database.url, max: 25 });

@@ -30,6 +30,7 @@ describe(sut.name, () => {
     it('fills every optional setting', () => {
       expect(sut(VALID, 'gateway')).toEqual({
         databaseUrl: VALID.DATABASE_URL,
+        databasePoolSize: undefined,
         natsServers: ['nats://127.0.0.1:4222'],
         namespace: 'sy',
         gatewayPort: 3000,
@@ -124,6 +125,11 @@ describe(sut.name, () => {
         expected: { sync: { defaultTimeoutMs: 100, maxTimeoutMs: 600_000 } },
       },
       {
+        name: 'a database pool size for every service',
+        env: { DATABASE_POOL_SIZE: '8' },
+        expected: { databasePoolSize: 8 },
+      },
+      {
         name: 'no command may be triggered',
         env: { MAX_COMMAND_DEPTH: '0' },
         expected: { limits: { maxCommandDepth: 0 } },
@@ -178,6 +184,8 @@ describe(sut.name, () => {
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
       { variable: 'SYNC_DEFAULT_TIMEOUT_MS', value: '99' },
       { variable: 'SYNC_MAX_TIMEOUT_MS', value: 'forever' },
+      { variable: 'DATABASE_POOL_SIZE', value: '0' },
+      { variable: 'DATABASE_POOL_SIZE', value: 'many' },
       { variable: 'MAX_COMMAND_DEPTH', value: '-1' },
       { variable: 'MAX_COMMAND_DEPTH', value: '2.5' },
     ];

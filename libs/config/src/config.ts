@@ -4,6 +4,8 @@ import { Env, envSchema } from './env.schema';
 /** The typed configuration every service reads; built once from the environment. */
 export interface SwitchyardConfig {
   databaseUrl: string;
+  /** Connections per process; undefined: the service's default. */
+  databasePoolSize: number | undefined;
   natsServers: string[];
   namespace: string;
   gatewayPort: number;
@@ -63,6 +65,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
   const env = parsed.data;
   return {
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     natsServers: env.NATS_URL ? env.NATS_URL.split(',').map((u) => u.trim()) : [],
     namespace: env.SWITCHYARD_NAMESPACE,
     gatewayPort: env.GATEWAY_PORT,

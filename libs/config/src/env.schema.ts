@@ -22,6 +22,12 @@ const natsUrls = z
  */
 export const envSchema = z.object({
   DATABASE_URL: postgresUrl,
+  /**
+   * Postgres connections each service process may hold. Unset: the service's
+   * own default (gateway 20, dispatcher 20, orchestrator 5). Size it so that
+   * the sum over every replica stays under the server's max_connections.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   /** Required by every service; not by `switchyard migrate`. */
   NATS_URL: natsUrls.optional(),
   /** Prefix of every stream, subject, consumer; lets tenants and test runs share servers. */

@@ -16,6 +16,7 @@ class DataSourceCloser implements OnApplicationShutdown {
 
 @Module({})
 export class PersistenceModule {
+  /** `poolSize` is the service's default; DATABASE_POOL_SIZE overrides it. */
   static forRoot(options: { service: string; poolSize?: number }): DynamicModule {
     return {
       module: PersistenceModule,
@@ -28,7 +29,7 @@ export class PersistenceModule {
             createDataSource({
               url: config.databaseUrl,
               applicationName: `switchyard-${options.service}`,
-              poolSize: options.poolSize,
+              poolSize: config.databasePoolSize ?? options.poolSize,
             })
               .initialize()
               .catch((err: unknown) => {
