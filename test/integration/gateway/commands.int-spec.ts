@@ -87,6 +87,7 @@ describe('POST/GET /v1/commands (gateway in-process, real Postgres and NATS)', (
       { name: 'an unknown top-level field', body: { ...VALID, colour: 'red' }, field: '(root)', message: /colour/ },
       { name: 'an unknown field in target', body: { ...VALID, target: { pool: 'work', zone: 'x' } }, field: /^target/ },
       { name: 'a client-chosen id', body: { ...VALID, id: 'not-a-uuid' }, field: 'id' },
+      { name: 'a client-chosen UUID id', body: { ...VALID, id: '01970a3e-5c1b-7d2e-9f40-2b6c8d9e0a11' }, field: 'id' },
       { name: 'type empty', body: { ...VALID, type: '' }, field: 'type' },
       { name: 'type missing', body: { target: { pool: 'work' } }, field: 'type' },
       { name: 'type with a space', body: { ...VALID, type: 'two words' }, field: 'type' },

@@ -52,16 +52,13 @@ export class CommandsService {
       throw payloadTooLarge(this.config.limits.maxPayloadBytes);
     }
     const now = new Date();
-    const drafted = draftCommand(
-      { ...request, id: undefined },
-      {
-        id: uuidv7(),
-        target: targetOf(request),
-        caller: callerOf(principal),
-        defaults: this.config.commandDefaults,
-        now,
-      },
-    );
+    const drafted = draftCommand(request, {
+      id: uuidv7(),
+      target: targetOf(request),
+      caller: callerOf(principal),
+      defaults: this.config.commandDefaults,
+      now,
+    });
     if (!drafted.ok) {
       throw new ProblemException(400, 'validation', 'invalid request body', {
         errors: [{ field: drafted.field, message: drafted.message }],

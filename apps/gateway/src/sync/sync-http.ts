@@ -6,9 +6,9 @@ import { ProblemException } from '../problem/problem';
 import type { SyncAnswer } from './sync-answer';
 import type { SyncCall } from './sync.service';
 
-/** A `POST /v1/commands` body with mode "sync" as a call; a client-chosen id is ignored, as in async mode. */
+/** A `POST /v1/commands` body with mode "sync" as a call (the schema refuses a client-chosen id over HTTP). */
 export function httpSyncCall(principal: Principal, body: HttpCommandRequest): SyncCall {
-  const { target: _target, timeoutMs, id: _id, ...request } = body;
+  const { target: _target, timeoutMs, ...request } = body;
   return { caller: callerOf(principal), target: targetOf(body), request, timeoutMs };
 }
 

@@ -74,6 +74,10 @@ export const targetSchema = z.union([z.strictObject({ agent: slug }), z.strictOb
 export const httpCommandRequestSchema = z.strictObject({
   target: targetSchema,
   ...commandRequestFields,
+  /** Over HTTP the gateway chooses the id; a repeatable submission names an idempotencyKey instead. */
+  id: z
+    .never({ error: 'is chosen by the gateway over HTTP; send an idempotencyKey to make a submission repeatable' })
+    .optional(),
   parentId,
   /** Sync only: the longest wait for the outcome (default SYNC_DEFAULT_TIMEOUT_MS). */
   timeoutMs: syncTimeoutMs.optional(),
