@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Inject, Param, Query, Sse, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query, Sse, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOrApiKeyGuard, CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/auth';
 import { AGENT_PHASES } from '@switchyard/domain';
@@ -7,6 +7,7 @@ import { ZodPipe } from '../problem/zod.pipe';
 import { agentIdParam, listAgentsQuery } from './agents.schemas';
 import type { ListAgentsQuery } from './agents.schemas';
 import { AgentsService } from './agents.service';
+import { ApiEventStream, type LastEventId, LastEventIdParam } from '../streams/event-stream.decorators';
 
 const STATUS_EVENTS =
   'Each event: `id` = stream sequence, `event: status`, `data` = the status as the agent published it ' +
@@ -40,22 +41,11 @@ export class AgentsController {
     summary: "Every agent's status as server-sent events: the latest of each agent (or after Last-Event-ID), then live",
     description: `${STATUS_EVENTS} Admin and client keys only.`,
   })
-  @ApiProduces('text/event-stream')
-  @ApiHeader({
-    name: 'Last-Event-ID',
-    required: false,
-    description: 'resume after this event id (wins over lastEventId)',
-  })
-  @ApiQuery({ name: 'lastEventId', required: false, description: 'resume after this event id' })
-  @ApiResponse({ status: 200, description: 'text/event-stream' })
+  @ApiEventStream()
   @ApiResponse({ status: 400, description: 'a Last-Event-ID that is not an event id of this stream' })
   @ApiResponse({ status: 403, description: 'an agent key' })
-  allEvents(
-    @CurrentPrincipal() principal: Principal,
-    @Headers('last-event-id') header: unknown,
-    @Query('lastEventId') query: unknown,
-  ) {
-    return this.agents.allEvents(principal, { header, query });
+  allEvents(@CurrentPrincipal() principal: Principal, @LastEventIdParam() lastEventId: LastEventId) {
+    return this.agents.allEvents(principal, lastEventId);
   }
 
   @Get(':id')
@@ -73,14 +63,7 @@ export class AgentsController {
     summary: "An agent's status as server-sent events: its retained history (or after Last-Event-ID), then live",
     description: STATUS_EVENTS,
   })
-  @ApiProduces('text/event-stream')
-  @ApiHeader({
-    name: 'Last-Event-ID',
-    required: false,
-    description: 'resume after this event id (wins over lastEventId)',
-  })
-  @ApiQuery({ name: 'lastEventId', required: false, description: 'resume after this event id' })
-  @ApiResponse({ status: 200, description: 'text/event-stream' })
+  @ApiEventStream()
   @ApiResponse({
     status: 400,
     description: 'malformed agent id, or a Last-Event-ID that is not an event id of this stream',
@@ -90,9 +73,8 @@ export class AgentsController {
   events(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ZodPipe(agentIdParam, 'path')) id: string,
-    @Headers('last-event-id') header: unknown,
-    @Query('lastEventId') query: unknown,
+    @LastEventIdParam() lastEventId: LastEventId,
   ) {
-    return this.agents.events(principal, id, { header, query });
+    return this.agents.events(principal, id, lastEventId);
   }
 }

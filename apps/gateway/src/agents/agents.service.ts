@@ -1,3 +1,4 @@
+import type { LastEventId } from '../streams/event-stream.decorators';
 import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
 import { agentReadScopeOf, type Principal } from '@switchyard/auth';
 import { JetStreamService, parseStatusSubject } from '@switchyard/messaging';
@@ -9,8 +10,6 @@ import { EventStreamService } from '../streams/event-stream.service';
 import { statusEvent } from '../streams/sse-events';
 import { agentView } from './agent.view';
 import type { ListAgentsQuery } from './agents.schemas';
-
-type LastEventId = { header: unknown; query: unknown };
 
 /** Reading agents and following their status. An agent key sees only its own agent. */
 @Injectable()

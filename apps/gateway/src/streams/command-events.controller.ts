@@ -1,10 +1,11 @@
-import { Controller, Headers, Inject, Param, Query, Sse, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Inject, Param, Sse, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/auth';
 import { uuidParam } from '../admin/admin.schemas';
 import { ZodPipe } from '../problem/zod.pipe';
 import { CommandEventsService } from './command-events.service';
+import { ApiEventStream, type LastEventId, LastEventIdParam } from './event-stream.decorators';
 
 @ApiTags('commands')
 @ApiBearerAuth()
@@ -21,22 +22,14 @@ export class CommandEventsController {
       'Each event: `id` = stream sequence, `event` = lifecycle event name (submit, claim, accept, progress, succeed, ...), ' +
       '`data` = the lifecycle event JSON. A `: keep-alive` comment every SSE_KEEPALIVE_MS.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiHeader({
-    name: 'Last-Event-ID',
-    required: false,
-    description: 'resume after this event id (wins over lastEventId)',
-  })
-  @ApiQuery({ name: 'lastEventId', required: false, description: 'resume after this event id' })
-  @ApiResponse({ status: 200, description: 'text/event-stream' })
+  @ApiEventStream()
   @ApiResponse({ status: 400, description: 'malformed id, or a Last-Event-ID that is not an event id of this stream' })
   @ApiResponse({ status: 404, description: 'no such command visible to this key' })
   stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ZodPipe(uuidParam, 'path')) id: string,
-    @Headers('last-event-id') header: unknown,
-    @Query('lastEventId') query: unknown,
+    @LastEventIdParam() lastEventId: LastEventId,
   ) {
-    return this.events.open(principal, id, { header, query });
+    return this.events.open(principal, id, lastEventId);
   }
 }

@@ -1,3 +1,4 @@
+import type { LastEventId } from './event-stream.decorators';
 import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
 import { readScopeOf, type Principal } from '@switchyard/auth';
 import { JetStreamService } from '@switchyard/messaging';
@@ -18,11 +19,7 @@ export class CommandEventsService {
   ) {}
 
   /** 404 unless GET /v1/commands/{id} would show the command to this principal. */
-  async open(
-    principal: Principal,
-    id: string,
-    lastEventId: { header: unknown; query: unknown },
-  ): Promise<Observable<MessageEvent>> {
+  async open(principal: Principal, id: string, lastEventId: LastEventId): Promise<Observable<MessageEvent>> {
     const row = await findCommand(this.pool, readScopeOf(principal), id);
     if (!row) throw new ProblemException(404, 'command-not-found', `no command ${id}`);
     return this.streams.open({
