@@ -5,6 +5,7 @@ export * from './contracts/command-request.schema';
 export * from './contracts/debate-event';
 export * from './contracts/lifecycle-event';
 export * from './jetstream.service';
+export * from './json-codec';
 export * from './messaging.module';
 export * from './stream-follower';
 export * from './streams';
