@@ -31,7 +31,7 @@ const ACK_WAIT_MS = 1_000;
 const AGENT = 'nats-sweep-a';
 const enc = new TextEncoder();
 
-type Kind = 'submit' | 'call' | 'report' | 'session' | 'status';
+type Kind = 'submit' | 'submit-agent' | 'call' | 'call-agent' | 'report' | 'session' | 'status';
 
 interface KindSpec {
   /** Where a well-formed message of this kind goes. */
@@ -69,6 +69,13 @@ const submitLike = {
 };
 
 const KINDS: Record<Kind, KindSpec> = {
+  'submit-agent': {
+    ...submitLike,
+    subject: (s) => s.submitToAgent(AGENT),
+    enums: ['mode'],
+    badSubjects: () => [],
+    badHeaders: [],
+  },
   submit: {
     ...submitLike,
     subject: (s) => s.submitToPool('sweep-pool'),
@@ -86,6 +93,13 @@ const KINDS: Record<Kind, KindSpec> = {
       [[LEDGER_ID_HEADER, 'x'.repeat(1_000)]],
       [['Nats-Msg-Id', 'x'.repeat(1_000)]],
     ],
+  },
+  'call-agent': {
+    ...submitLike,
+    subject: (s) => s.callToAgent(AGENT),
+    enums: ['mode'],
+    badSubjects: () => [],
+    badHeaders: [],
   },
   call: {
     ...submitLike,
@@ -237,11 +251,42 @@ function counterValue(name: string, labels: Record<string, string> = {}): Promis
   );
 }
 
-const STREAM_OF: Record<Exclude<Kind, 'call'>, 'commands' | 'reports' | 'agentStatus'> = {
+const STREAM_OF: Record<Exclude<Kind, 'call' | 'call-agent'>, 'commands' | 'reports' | 'agentStatus'> = {
   submit: 'commands',
+  'submit-agent': 'commands',
   report: 'reports',
   session: 'reports',
   status: 'agentStatus',
+};
+
+/**
+ * Every subject of libs/messaging/src/subjects.ts, and how the sweep covers it. A subject added
+ * there without an entry here fails the sweep.
+ */
+const SUBJECT_COVERAGE: Record<keyof Subjects, string> = {
+  submitToAgent: 'swept (submit-agent)',
+  submitToPool: 'swept (submit)',
+  submitAll: 'the COMMANDS stream filter: swept through submitToAgent/submitToPool',
+  submitAgentPrefix: 'swept (bad subject tokens)',
+  submitPoolPrefix: 'swept (bad subject tokens)',
+  callToAgent: 'swept (call-agent)',
+  callToPool: 'swept (call)',
+  callAll: 'the gateway call subscription: swept through callToAgent/callToPool',
+  callAgentPrefix: 'swept (bad subject tokens)',
+  callPoolPrefix: 'swept (bad subject tokens)',
+  commandEvents: 'watched by the gateway only as a wake-up: garbage harms nothing',
+  commandEventsAll: 'the COMMAND_EVENTS stream filter; no durable consumer',
+  deliver: 'consumed by agents (SDK), not by a service',
+  wake: 'watched by the gateway only as a wake-up: garbage harms nothing',
+  report: 'swept (report)',
+  reportAll: 'the REPORTS stream filter: swept through report',
+  session: 'swept (session)',
+  sessionAll: 'the REPORTS stream filter: swept through session',
+  status: 'swept (status)',
+  statusAll: 'the AGENT_STATUS stream filter: swept through status',
+  agentPrefix: 'swept (bad subject tokens)',
+  control: 'consumed by agents (SDK), not by a service',
+  debateAnnounced: 'published by the orchestrator; no service consumes it',
 };
 
 describe('bad-input sweep over NATS: every consumed subject × every malformed message', () => {
@@ -305,6 +350,10 @@ describe('bad-input sweep over NATS: every consumed subject × every malformed m
     await t?.teardown();
   });
 
+  it('every subject in subjects.ts has a coverage entry', () => {
+    expect(Object.keys(subjectsFor('ns')).sort()).toEqual(Object.keys(SUBJECT_COVERAGE).sort());
+  });
+
   // Subjects and the held command exist only once the env is up: the table is built from a stand-in
   // namespace (case names do not depend on it) and each case rebuilt for the real one when it runs.
   const KIND_NAMES = Object.keys(KINDS) as Kind[];
@@ -317,7 +366,7 @@ describe('bad-input sweep over NATS: every consumed subject × every malformed m
     if (!found) throw new Error(`no case ${name}`);
     const headers = found.headers?.length ? natsHeaders() : undefined;
     for (const [k, v] of found.headers ?? []) headers!.set(k, v);
-    if (kind === 'call') {
+    if (kind === 'call' || kind === 'call-agent') {
       // Refused at the edge (400, counted as rejected), or by the sync step (413 over the payload limit,
       // counted among the answers by status): one of the two counters rises, by one.
       const counts = async () =>
@@ -350,6 +399,16 @@ describe('bad-input sweep over NATS: every consumed subject × every malformed m
       async () =>
         (await counterValue('switchyard_sync_calls_rejected_total', { reason: 'no-reply-subject' })) > counted,
     );
+  });
+
+  it("garbage on the subjects the gateway only watches (lifecycle events, HTTP agents' wake-ups) harms nothing", async () => {
+    for (const subject of [subjects.commandEvents(held), subjects.wake(AGENT)]) {
+      for (const data of [enc.encode('hello'), Uint8Array.from([0xff, 0xfe]), enc.encode(deepJson(10_000))]) {
+        nc.publish(subject, data);
+      }
+    }
+    await nc.flush();
+    expect((await request(gateway.getHttpServer()).get('/health/ready')).status).toBe(200);
   });
 
   it('after ack wait every durable consumer holds nothing and redelivered nothing', async () => {
