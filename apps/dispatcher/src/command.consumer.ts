@@ -3,8 +3,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { draftCommand, jsonByteLength } from '@switchyard/domain';
 import {
+  decodeJsonMessage,
   JetStreamService,
   LEDGER_ID_HEADER,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   NATS_CALLER,
   natsCommandRequestSchema,
   parseSubmitSubject,
@@ -86,13 +88,9 @@ export class CommandConsumer implements OnApplicationBootstrap {
     const target = parseSubmitSubject(this.jetstream.subjects, message.subject);
     // Targets must be slugs, as over HTTP: a command for `Foo` could never be served.
     if (!target || !slugSchema.safeParse(target.name).success) return { reject: 'bad-subject' };
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.data));
-    } catch {
-      return { reject: 'malformed-json' };
-    }
-    const request = natsCommandRequestSchema.safeParse(body);
+    const decoded = decodeJsonMessage(message.data);
+    if (!decoded.ok) return { reject: decoded.reason };
+    const request = natsCommandRequestSchema.safeParse(decoded.value);
     if (!request.success) {
       const detail = request.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
       return { reject: 'invalid-body', detail };
@@ -102,6 +100,11 @@ export class CommandConsumer implements OnApplicationBootstrap {
     }
     if (jsonByteLength(request.data.payload) > this.config.limits.maxPayloadBytes)
       return { reject: 'payload-too-large' };
+    const msgId = message.headers?.get('Nats-Msg-Id');
+    // Nats-Msg-Id stands in for a missing idempotency key, so it is held to the same bound (as on call subjects).
+    if (request.data.idempotencyKey === undefined && msgId && msgId.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return { reject: 'bad-msg-id', detail: `Nats-Msg-Id is over ${MAX_IDEMPOTENCY_KEY_LENGTH} chars` };
+    }
     const drafted = draftCommand(
       { ...request.data, idempotencyKey: request.data.idempotencyKey ?? this.fallbackKey(message) },
       { id: uuidv7(), target, caller: NATS_CALLER, defaults: this.config.commandDefaults, now: new Date() },

@@ -1,7 +1,14 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { DEAD_LETTER_HEADER, EVENT_CAUSE_HEADER, JetStreamService, parseEventSubject } from '@switchyard/messaging';
+import {
+  DEAD_LETTER_HEADER,
+  decodeJsonMessage,
+  EVENT_CAUSE_HEADER,
+  JetStreamService,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  parseEventSubject,
+} from '@switchyard/messaging';
 import { counter } from '@switchyard/observability';
 import { IncomingEvent, TriggerService } from './trigger.service';
 
@@ -67,12 +74,14 @@ export class EventConsumer implements OnApplicationBootstrap {
     if (!subject) return { reject: 'bad-subject' };
     let data: unknown = null;
     if (message.data.length > 0) {
-      try {
-        data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.data));
-      } catch {
-        return { reject: 'malformed-json' };
-      }
+      // Strict UTF-8, bounded depth, no lone surrogates: anything else would fail in Postgres and come back forever.
+      const decoded = decodeJsonMessage(message.data);
+      if (!decoded.ok) return { reject: decoded.reason };
+      data = decoded.value;
     }
+    // The event id becomes the idempotency key of every command it fires.
+    const msgId = message.headers?.get('Nats-Msg-Id');
+    if (msgId && msgId.length > MAX_IDEMPOTENCY_KEY_LENGTH) return { reject: 'bad-msg-id' };
     const cause = message.headers?.get(EVENT_CAUSE_HEADER) || null;
     if (cause !== null && !UUID.test(cause)) return { reject: 'bad-cause' };
     const deadLetter = message.headers?.get(DEAD_LETTER_HEADER) || null;

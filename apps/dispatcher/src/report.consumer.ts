@@ -2,6 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import {
+  decodeJsonMessage,
   JetStreamService,
   reportSchema,
   sessionEventSchema,
@@ -23,14 +24,6 @@ function agentSubject(subject: string): { agentId: string; kind: string } | unde
   const parts = subject.split('.');
   if (parts.length !== 4 || parts[1] !== 'agent' || !slugSchema.safeParse(parts[2]).success) return undefined;
   return { agentId: parts[2], kind: parts[3] };
-}
-
-function decode(message: JsMsg): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.data));
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -77,11 +70,16 @@ export class ReportConsumer implements OnApplicationBootstrap {
     const ackAfter: JsMsg[] = [];
     for (const message of messages) {
       const address = agentSubject(message.subject);
-      const body = decode(message);
+      const decoded = decodeJsonMessage(message.data);
       if (!address) {
         this.reject(message, 'bad-agent-subject');
         continue;
       }
+      if (!decoded.ok) {
+        this.reject(message, decoded.reason);
+        continue;
+      }
+      const body = decoded.value;
       if (address.kind === 'session') {
         const event = sessionEventSchema.safeParse(body);
         if (!event.success) {
@@ -111,7 +109,8 @@ export class ReportConsumer implements OnApplicationBootstrap {
     const valid: JsMsg[] = [];
     for (const message of messages) {
       const address = agentSubject(message.subject);
-      const status = statusEventSchema.safeParse(decode(message));
+      const decoded = decodeJsonMessage(message.data);
+      const status = statusEventSchema.safeParse(decoded.ok ? decoded.value : undefined);
       if (!address || !status.success) {
         this.reject(message, 'invalid-status');
         continue;

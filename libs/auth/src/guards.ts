@@ -28,9 +28,20 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
+/**
+ * How many times the request names a header. Node keeps only the first of a
+ * repeated `Authorization`; a proxy in front may keep the last, so a request
+ * that names its credential twice is refused rather than read either way.
+ */
+function occurrences(request: Request, name: string): number {
+  let count = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === name) count++;
+  return count;
+}
+
 async function authenticateBearer(context: ExecutionContext, keys: ApiKeyService): Promise<Principal> {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  const header = request.headers.authorization;
+  const header = occurrences(request, 'authorization') === 1 ? request.headers.authorization : undefined;
   const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
   const principal = match ? await keys.authenticate(match[1]) : undefined;
   if (!principal) throw new UnauthorizedException(UNAUTHORIZED);
@@ -94,7 +105,12 @@ function authenticateAdmin(context: ExecutionContext, config: SwitchyardConfig):
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
   const given = request.headers['x-admin-key'];
   const expected = config.adminApiKey;
-  if (!expected || typeof given !== 'string' || !constantTimeEquals(given, expected)) {
+  if (
+    !expected ||
+    typeof given !== 'string' ||
+    occurrences(request, 'x-admin-key') !== 1 ||
+    !constantTimeEquals(given, expected)
+  ) {
     throw new UnauthorizedException(UNAUTHORIZED);
   }
   request.principal = { kind: 'admin' };

@@ -22,3 +22,4 @@ export * from './trigger/event-subject';
 export * from './trigger/payload-template';
 export * from './trigger/trigger-command';
 export * from './command/command-replay';
+export * from './text/json-text';

@@ -7,6 +7,7 @@ export * from './contracts/debate-event';
 export * from './contracts/event';
 export * from './contracts/lifecycle-event';
 export * from './jetstream.service';
+export * from './json-codec';
 export * from './messaging.module';
 export * from './stream-follower';
 export * from './streams';

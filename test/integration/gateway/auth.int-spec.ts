@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -9,7 +10,12 @@ import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { seedCommands } from '../../support/fixtures';
 import { createTestEnv, TEST_ADMIN_KEY, TestEnv } from '../../support/test-env';
+import { topicBody } from '../../support/debate';
+import { SseClient } from '../../support/sse';
+import { openApiOperations, tableFingerprints } from '../sweep/sweep-support';
 import { bootGateway, mintAgent, mintClient, MintedKey, PROBLEM_JSON } from './in-process-gateway';
+
+const SCHEDULED = { target: { pool: 'auth-pool' }, type: 'auth.scheduled' };
 
 /**
  * Every route against every kind of credential. Admin routes take only
@@ -57,6 +63,7 @@ const CREDENTIALS: CredentialName[] = [
 ];
 
 type RouteName =
+  | OtherRouteName
   | 'POST /v1/admin/agents'
   | 'POST /v1/admin/clients'
   | 'DELETE /v1/admin/keys/:keyId'
@@ -76,6 +83,74 @@ type AgentRouteName =
   | 'POST /v1/agent/commands/:id/complete'
   | 'POST /v1/agent/commands/:id/fail'
   | 'POST /v1/agent/commands/:id/release';
+
+/** Agents, event streams, schedules and topics: routes whose refusals are checked against every table. */
+type OtherRouteName =
+  | 'GET /v1/agents'
+  | 'GET /v1/agents/events'
+  | 'GET /v1/agents/:id'
+  | 'GET /v1/agents/:id/events'
+  | 'GET /v1/commands/:id/events'
+  | 'POST /v1/schedules'
+  | 'GET /v1/schedules'
+  | 'DELETE /v1/schedules/:id'
+  | 'POST /v1/topics'
+  | 'GET /v1/topics'
+  | 'GET /v1/topics/:id'
+  | 'POST /v1/topics/:id/signups'
+  | 'POST /v1/topics/:id/arguments'
+  | 'GET /v1/topics/:id/arguments'
+  | 'POST /v1/topics/:id/verdict'
+  | 'GET /v1/topics/:id/verdict';
+
+/**
+ * What each of these routes answers the credentials it accepts; every other credential is 401.
+ * Agent reads (`/v1/agents…`) take the admin key as well as API keys, but the all-agents stream refuses
+ * agent keys (403). Topic reads are public for a public topic (no credentials: 200), yet a credential
+ * that is presented must be valid. Topic writes by an agent pass authentication and meet the topic's
+ * state: the fixture topic has not opened its sign-up (409), and the agent is no camp member (403 with
+ * the service's own problem, not the guard's). The fixture topic has no verdict yet (404).
+ */
+const OTHER_ROUTES: Record<OtherRouteName, Partial<Record<CredentialName, number>>> = {
+  'GET /v1/agents': { 'client key': 200, 'agent key': 200, 'admin key in x-admin-key': 200 },
+  'GET /v1/agents/events': { 'client key': 200, 'agent key': 403, 'admin key in x-admin-key': 200 },
+  'GET /v1/agents/:id': { 'client key': 200, 'agent key': 200, 'admin key in x-admin-key': 200 },
+  'GET /v1/agents/:id/events': { 'client key': 200, 'agent key': 200, 'admin key in x-admin-key': 200 },
+  'GET /v1/commands/:id/events': { 'client key': 200, 'agent key': 200 },
+  'POST /v1/schedules': { 'client key': 201, 'agent key': 201 },
+  'GET /v1/schedules': { 'client key': 200, 'agent key': 200 },
+  'DELETE /v1/schedules/:id': { 'client key': 204, 'agent key': 204 },
+  'POST /v1/topics': { 'client key': 201, 'agent key': 403, 'admin key in x-admin-key': 201 },
+  'GET /v1/topics': { 'no credentials': 200, 'client key': 200, 'agent key': 200, 'admin key in x-admin-key': 200 },
+  'GET /v1/topics/:id': {
+    'no credentials': 200,
+    'client key': 200,
+    'agent key': 200,
+    'admin key in x-admin-key': 200,
+  },
+  'POST /v1/topics/:id/signups': { 'client key': 403, 'agent key': 409 },
+  'POST /v1/topics/:id/arguments': { 'client key': 403, 'agent key': 403 },
+  'GET /v1/topics/:id/arguments': {
+    'no credentials': 200,
+    'client key': 200,
+    'agent key': 200,
+    'admin key in x-admin-key': 200,
+  },
+  'POST /v1/topics/:id/verdict': { 'client key': 403, 'agent key': 403 },
+  'GET /v1/topics/:id/verdict': {
+    'no credentials': 404,
+    'client key': 404,
+    'agent key': 404,
+    'admin key in x-admin-key': 404,
+  },
+};
+const OTHER_ROUTE_NAMES = Object.keys(OTHER_ROUTES) as OtherRouteName[];
+const isOtherRoute = (route: RouteName): route is OtherRouteName => route in OTHER_ROUTES;
+const SSE_ROUTES: OtherRouteName[] = [
+  'GET /v1/agents/events',
+  'GET /v1/agents/:id/events',
+  'GET /v1/commands/:id/events',
+];
 
 interface Outcome {
   res: request.Response;
@@ -108,6 +183,7 @@ const isAgentRoute = (route: RouteName): route is AgentRouteName => route in AGE
 
 /** Which credentials a route accepts, and with what status. */
 function expectedStatus(route: RouteName, credential: CredentialName): number {
+  if (isOtherRoute(route)) return OTHER_ROUTES[route][credential] ?? 401;
   if (isAgentRoute(route)) {
     if (credential === 'agent key') return AGENT_ROUTES[route];
     return credential === 'client key' ? 403 : 401;
@@ -143,6 +219,9 @@ describe('gateway authentication: every route × every credential', () => {
   let heldCommandId: string;
   let rotatedOld: MintedKey;
   let rotatedNew: string;
+  let baseUrl: string;
+  let topicId: string;
+  let operations: Map<string, unknown>;
   const unauthorizedBodies: { case: string; body: Record<string, unknown>; contentType: string }[] = [];
   let seq = 0;
 
@@ -203,6 +282,7 @@ describe('gateway authentication: every route × every credential', () => {
     const headers = headersFor(credential);
     const n = ++seq;
     if (isAgentRoute(route)) return callAgentRoute(route, headers);
+    if (isOtherRoute(route)) return callOtherRoute(route, credential, headers);
     switch (route) {
       case 'POST /v1/admin/agents': {
         const id = `auth-new-agent-${n}`;
@@ -333,9 +413,64 @@ describe('gateway authentication: every route × every credential', () => {
     };
   }
 
+  /** Opens an event stream: its status, content type and (when refused) problem body; an opened stream is dropped. */
+  async function openStream(path: string, headers: Headers): Promise<{ status: number; type: string; body: unknown }> {
+    const stream = await SseClient.open(`${baseUrl}${path}`, headers);
+    if (stream instanceof SseClient) {
+      stream.close();
+      return { status: stream.status, type: stream.headers.get('content-type') ?? '', body: {} };
+    }
+    return { status: stream.status, type: stream.headers.get('content-type') ?? '', body: JSON.parse(stream.body) };
+  }
+
+  /** A schedule owned by the credential when it is a caller, otherwise by the client. */
+  async function ownSchedule(credential: CredentialName): Promise<string> {
+    const key = credential === 'agent key' ? agent.apiKey : client.apiKey;
+    const res = await http()
+      .post('/v1/schedules')
+      .set('authorization', `Bearer ${key}`)
+      .send({ name: 'auth-fixture', cron: '0 0 1 1 *', timezone: 'UTC', command: SCHEDULED });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
+  async function callOtherRoute(route: OtherRouteName, credential: CredentialName, headers: Headers): Promise<Outcome> {
+    const id = route.includes('/v1/commands/')
+      ? await ownCommand(credential)
+      : route === 'DELETE /v1/schedules/:id'
+        ? await ownSchedule(credential)
+        : route.startsWith('GET /v1/agents/:id')
+          ? 'auth-agent'
+          : topicId;
+    const [method, template] = route.split(' ');
+    const path = template.replace(':id', id);
+    const before = await tableFingerprints(t.pool);
+    const unchanged = async () => expect(await tableFingerprints(t.pool)).toEqual(before);
+    if (SSE_ROUTES.includes(route)) {
+      const { status, type, body } = await openStream(path, headers);
+      // A fake supertest response: the table reads status, body and the content type.
+      const res = { status, body, headers: { 'content-type': type } } as unknown as request.Response;
+      if (status === 200) expect(type).toMatch(/^text\/event-stream/);
+      return { res, unchanged };
+    }
+    const bodies: Partial<Record<OtherRouteName, object>> = {
+      'POST /v1/schedules': { name: 'auth', cron: '0 0 1 1 *', timezone: 'UTC', command: SCHEDULED },
+      'POST /v1/topics': topicBody([3_600_000, 7_200_000, 10_800_000, 14_400_000]),
+      'POST /v1/topics/:id/signups': { camps: ['pro'] },
+      'POST /v1/topics/:id/arguments': { body: 'an argument' },
+      'POST /v1/topics/:id/verdict': { verdict: { winner: 'pro' }, rationale: 'because' },
+    };
+    const req = http()[method.toLowerCase() as 'get' | 'post' | 'delete'](path).set(headers);
+    const res = bodies[route] ? await req.send(bodies[route]) : await req;
+    return { res, unchanged };
+  }
+
   beforeAll(async () => {
     t = await createTestEnv();
     app = await bootGateway(t);
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    operations = await openApiOperations(app);
     client = await mintClient(app, 'auth-client');
     agent = await mintAgent(app, 'auth-agent');
     revoked = await mintClient(app, 'auth-revoked');
@@ -364,6 +499,12 @@ describe('gateway authentication: every route × every credential', () => {
     heldCommandId = held.id;
     nc = await connect({ servers: t.natsUrl });
     jsm = await jetstreamManager(nc);
+    const topic = await http()
+      .post('/v1/topics')
+      .set('authorization', `Bearer ${client.apiKey}`)
+      .send(topicBody([3_600_000, 7_200_000, 10_800_000, 14_400_000]));
+    expect(topic.status).toBe(201);
+    topicId = topic.body.id;
   });
 
   afterAll(async () => {
@@ -372,7 +513,14 @@ describe('gateway authentication: every route × every credential', () => {
     await t?.teardown();
   });
 
-  const cases = [...ADMIN_ROUTES, ...COMMAND_ROUTES, ...AGENT_ROUTE_NAMES].flatMap((route) =>
+  const ROUTES: RouteName[] = [...ADMIN_ROUTES, ...COMMAND_ROUTES, ...AGENT_ROUTE_NAMES, ...OTHER_ROUTE_NAMES];
+
+  it('the table holds every route of the OpenAPI document, and nothing else', () => {
+    const table = ROUTES.map((route) => route.replace(/:(\w+)/g, '{$1}'));
+    expect([...operations.keys()].sort()).toEqual(table.sort());
+  });
+
+  const cases = ROUTES.flatMap((route) =>
     CREDENTIALS.map((credential) => ({ route, credential, status: expectedStatus(route, credential) })),
   );
 
@@ -389,9 +537,9 @@ describe('gateway authentication: every route × every credential', () => {
       });
       await unchanged();
     }
-    if (status === 403) {
+    if (status === 403 || (isOtherRoute(route) && status >= 400)) {
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body).toMatchObject({ status: 403, title: 'Forbidden' });
+      expect(res.body).toMatchObject({ status, title: expect.any(String) });
       await unchanged();
     }
   });

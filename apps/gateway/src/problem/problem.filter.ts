@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { MAX_JSON_DEPTH } from '@switchyard/domain';
 import type { Request, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemException, problemType, titleFor } from './problem';
 
@@ -7,6 +8,21 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; slug: string; detail:
   'entity.too.large': { status: 413, slug: 'payload-too-large', detail: 'request body exceeds the size limit' },
   'entity.parse.failed': { status: 400, slug: 'malformed-json', detail: 'request body is not valid JSON' },
   'encoding.invalid': { status: 400, slug: 'invalid-utf8', detail: 'request body is not valid UTF-8' },
+  'json.too-deep': {
+    status: 400,
+    slug: 'json-too-deep',
+    detail: `request body nests deeper than ${MAX_JSON_DEPTH} levels`,
+  },
+  'json.lone-surrogate': {
+    status: 400,
+    slug: 'invalid-unicode',
+    detail: 'request body escapes a lone surrogate (\\uD800-\\uDFFF without its pair)',
+  },
+  'content-type.unsupported': {
+    status: 415,
+    slug: 'unsupported-media-type',
+    detail: 'request bodies must be application/json',
+  },
   'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', detail: 'unsupported content encoding' },
   'charset.unsupported': { status: 415, slug: 'unsupported-charset', detail: 'unsupported charset' },
   'request.aborted': { status: 400, slug: 'request-aborted', detail: 'request aborted' },

@@ -1,7 +1,10 @@
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
+  decodeJsonMessage,
   JetStreamService,
+  type JsonRejection,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   NATS_CALLER,
   natsCallRequestSchema,
   parseCallSubject,
@@ -16,6 +19,12 @@ import { SyncService } from './sync.service';
 const rejected = counter('switchyard_sync_calls_rejected_total', 'NATS sync calls answered 4xx before any work', [
   'reason',
 ]);
+
+const CALL_BODY_PROBLEMS: Record<JsonRejection, string> = {
+  'malformed-json': 'body is not UTF-8 JSON',
+  'json-too-deep': 'body nests too deep',
+  'lone-surrogate': 'body escapes a lone surrogate',
+};
 
 /**
  * Transport edge of the NATS sync form: a request on `<ns>.cmd.call.agent.<id>`
@@ -76,13 +85,9 @@ export class CallResponder implements OnApplicationBootstrap, BeforeApplicationS
     if (!target || !slugSchema.safeParse(target.name).success) {
       return this.reject('bad-subject', `not a call subject: ${msg.subject}`);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(msg.data));
-    } catch {
-      return this.reject('malformed-json', 'body is not UTF-8 JSON');
-    }
-    const parsed = natsCallRequestSchema.safeParse(body);
+    const decoded = decodeJsonMessage(msg.data);
+    if (!decoded.ok) return this.reject(decoded.reason, CALL_BODY_PROBLEMS[decoded.reason]);
+    const parsed = natsCallRequestSchema.safeParse(decoded.value);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error);
       return { ...this.reject('invalid-body', 'invalid request body'), errors };
@@ -90,10 +95,10 @@ export class CallResponder implements OnApplicationBootstrap, BeforeApplicationS
     const { timeoutMs, ...request } = parsed.data;
     // As on the submit subjects: the body's key, else the Nats-Msg-Id header; none means a new command each time.
     const idempotencyKey = request.idempotencyKey ?? (msg.headers?.get('Nats-Msg-Id') || undefined);
-    if (idempotencyKey !== undefined && idempotencyKey.length > 200) {
+    if (idempotencyKey !== undefined && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       return {
         ...this.reject('invalid-body', 'Nats-Msg-Id is too long to be an idempotency key'),
-        errors: [{ field: 'Nats-Msg-Id', message: 'must be at most 200 chars' }],
+        errors: [{ field: 'Nats-Msg-Id', message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} chars` }],
       };
     }
     const result = await this.sync.call({

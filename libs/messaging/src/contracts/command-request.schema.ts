@@ -12,6 +12,9 @@ const isoDate = z.iso
   .transform((v) => new Date(v));
 const timeoutMs = z.number().int().min(100).max(86_400_000);
 
+/** The longest idempotency key, whether from the body or from a Nats-Msg-Id standing in for it. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
 export const backoffSchema = z.strictObject({
   kind: z.enum(BACKOFF_KINDS),
   baseMs: z.number().int().min(0).max(86_400_000),
@@ -23,7 +26,7 @@ export const commandRequestFields = {
   id: z.uuid().optional(),
   type: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 chars of letters, digits, . _ : -'),
   payload: z.unknown().optional(),
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH).optional(),
   mode: z.enum(['async', 'sync']).optional(),
   runAt: isoDate.optional(),
   deadline: isoDate.optional(),
