@@ -9,7 +9,7 @@ import {
   RoutingDecision,
   syncRefusal,
 } from '@switchyard/domain';
-import { counter } from '@switchyard/observability';
+import { commandsClaimed, commandsParked, dispatchSaturated, syncRefused } from '@switchyard/observability';
 import {
   claimForDispatch,
   claimQueuedForAgent,
@@ -40,20 +40,9 @@ export interface Refusal {
 export type Disposition =
   { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
 
-const claimed = counter('switchyard_commands_claimed_total', 'Commands claimed for dispatch');
-const parked = counter(
-  'switchyard_commands_parked_total',
-  'Commands parked until an agent that can serve them connects',
-);
-const saturated = counter(
-  'switchyard_dispatch_saturated_total',
-  'Offers postponed because every live agent was at capacity',
-);
-const syncRefused = counter(
-  'switchyard_sync_refused_total',
-  'Sync commands ended because no agent could take them at once (their caller gets 503)',
-  ['reason'],
-);
+const claimed = commandsClaimed;
+const parked = commandsParked;
+const saturated = dispatchSaturated;
 
 /**
  * The dispatch step for a batch of submit messages:

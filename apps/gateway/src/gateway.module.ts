@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApiKeyService } from '@switchyard/auth';
 import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
 import { MessagingModule } from '@switchyard/messaging';
-import { HealthModule, MetricsController } from '@switchyard/observability';
+import { HealthModule, MetricsModule } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { AdminController } from './admin/admin.controller';
 import { AgentApiController } from './agent-api/agent-api.controller';
@@ -39,6 +39,7 @@ export class GatewayModule {
           streams: ['commands', 'commandEvents', 'reports', 'agentStatus'],
         }),
         HealthModule,
+        MetricsModule,
       ],
       controllers: [
         AdminController,
@@ -48,7 +49,6 @@ export class GatewayModule {
         CommandEventsController,
         SchedulesController,
         TopicsController,
-        MetricsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { ClosedConnectionError, DrainingConnectionError, InvalidArgumentError } from '@nats-io/transport-node';
+import { ClosedConnectionError, DrainingConnectionError, headers, InvalidArgumentError } from '@nats-io/transport-node';
 import type { AgentLogger } from './logger';
 import { DEFAULT_PUBLISH_BACKOFF, publishBackoffMs } from './publish-backoff';
 
@@ -34,12 +34,19 @@ export class ReliablePublisher {
    * the publisher stopped first. Rejects with PublishRejected when the
    * message can never be published.
    */
-  async publish(subject: string, body: unknown, msgId?: string): Promise<boolean> {
+  async publish(subject: string, body: unknown, msgId?: string, extra: Record<string, string> = {}): Promise<boolean> {
     const data = JSON.stringify(body);
+    const entries = Object.entries(extra);
+    const h = entries.length > 0 ? headers() : undefined;
+    for (const [key, value] of entries) h!.set(key, value);
     for (let failures = 0; ;) {
       if (this.stopping.signal.aborted) return false;
       try {
-        await this.js.publish(subject, data, { timeout: this.ackTimeoutMs, ...(msgId ? { msgID: msgId } : {}) });
+        await this.js.publish(subject, data, {
+          timeout: this.ackTimeoutMs,
+          ...(msgId ? { msgID: msgId } : {}),
+          ...(h ? { headers: h } : {}),
+        });
         if (failures > 0) this.logger.info({ ...this.logFields, subject, msgId, failures }, 'publish recovered');
         return true;
       } catch (err) {

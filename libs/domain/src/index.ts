@@ -17,3 +17,4 @@ export * from './debate/assignment';
 export * from './debate/debate-state';
 export * from './debate/debate.rules';
 export * from './debate/debate.transitions';
+export * from './trace/traceparent';

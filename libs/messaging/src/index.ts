@@ -4,6 +4,7 @@ export * from './contracts/agent-protocol.schema';
 export * from './contracts/command-request.schema';
 export * from './contracts/debate-event';
 export * from './contracts/lifecycle-event';
+export * from './contracts/trace';
 export * from './jetstream.service';
 export * from './messaging.module';
 export * from './stream-follower';

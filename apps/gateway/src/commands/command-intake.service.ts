@@ -1,16 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CommandDraft } from '@switchyard/domain';
 import { CommandPublisher } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { commandsSubmitted, publishFailures, traceFields } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommand, insertCommands, PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 
-const submitted = counter('switchyard_commands_submitted_total', 'Commands accepted by the gateway', ['replayed']);
-const publishFailures = counter(
-  'switchyard_publish_failures_total',
-  'Publishes that failed after a commit (the relay job repairs them)',
-  ['service'],
-);
+const submitted = commandsSubmitted;
 
 /**
  * Records a drafted command: insert, commit, then publish. The same
@@ -39,6 +34,10 @@ export class CommandIntake {
       return { replayed: true, row: existing };
     }
     submitted.inc({ replayed: 'false' });
+    this.logger.debug(
+      { commandId: inserted.id, ...traceFields(inserted.traceparent), target: inserted.target, type: inserted.type },
+      'command recorded',
+    );
     await this.afterCommit(inserted);
     return { replayed: false, row: inserted };
   }
@@ -49,8 +48,11 @@ export class CommandIntake {
       if (row.state === 'queued') await this.publisher.publishQueued([row]);
       await this.publisher.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
     } catch (err) {
-      publishFailures.inc({ service: 'gateway' });
-      this.logger.warn({ commandId: row.id, err: String(err) }, 'publish after commit failed; relay will retry');
+      publishFailures.inc();
+      this.logger.warn(
+        { commandId: row.id, ...traceFields(row.traceparent), err: String(err) },
+        'publish after commit failed; relay will retry',
+      );
     }
   }
 }

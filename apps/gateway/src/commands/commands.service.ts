@@ -42,7 +42,7 @@ export class CommandsService {
    * through SyncService). The same idempotency key from the same caller
    * returns the original command, marked as a replay.
    */
-  async submit(principal: Principal, request: HttpCommandRequest) {
+  async submit(principal: Principal, request: HttpCommandRequest, traceparent: string) {
     if (request.timeoutMs !== undefined) {
       throw new ProblemException(400, 'validation', 'timeoutMs applies to mode "sync" only', {
         errors: [{ field: 'timeoutMs', message: 'only allowed with mode "sync"' }],
@@ -53,7 +53,7 @@ export class CommandsService {
     }
     const now = new Date();
     const drafted = draftCommand(
-      { ...request, id: undefined },
+      { ...request, id: undefined, traceparent },
       {
         id: uuidv7(),
         target: targetOf(request),

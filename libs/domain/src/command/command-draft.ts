@@ -16,6 +16,8 @@ export interface CommandRequest {
   heartbeatTimeoutMs?: number;
   parentId?: string;
   depth?: number;
+  /** W3C trace context of the hop recording the command (see trace/traceparent.ts). */
+  traceparent?: string;
 }
 
 export interface CommandDefaults {
@@ -44,6 +46,8 @@ export interface CommandDraft {
   heartbeatTimeoutMs: number;
   depth: number;
   parentId: string | null;
+  /** Null: the command's trace is derived from its id (traceOfCommandId). */
+  traceparent: string | null;
 }
 
 export type DraftResult = { ok: true; draft: CommandDraft } | { ok: false; field: string; message: string };
@@ -87,6 +91,7 @@ export function draftCommand(
       heartbeatTimeoutMs: request.heartbeatTimeoutMs ?? defaults.heartbeatTimeoutMs,
       depth: request.depth ?? 0,
       parentId: request.parentId ?? null,
+      traceparent: request.traceparent ?? null,
     },
   };
 }

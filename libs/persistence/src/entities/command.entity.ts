@@ -36,6 +36,7 @@ export class CommandEntity {
   @Column('jsonb', { nullable: true }) error: CommandError | null;
   @Column('integer', { default: 0 }) depth: number;
   @Column('uuid', { name: 'parent_id', nullable: true }) parentId: string | null;
+  @Column('text', { nullable: true }) traceparent: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

@@ -4,6 +4,7 @@ import { RetentionIndex1763900000200 } from './1763900000200-retention-index';
 import { LeaseIndexPerState1763900000300 } from './1763900000300-lease-index-per-state';
 import { HttpAgents1763900000400 } from './1763900000400-http-agents';
 import { Debates1763900000600 } from './1763900000600-debates';
+import { CommandTraceparent1763900000700 } from './1763900000700-command-traceparent';
 
 /** In order of application. Never edit a committed migration; add one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   LeaseIndexPerState1763900000300,
   HttpAgents1763900000400,
   Debates1763900000600,
+  CommandTraceparent1763900000700,
 ];

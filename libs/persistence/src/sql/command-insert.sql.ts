@@ -40,6 +40,7 @@ export async function insertCommands(
     heartbeat_timeout_ms: c.heartbeatTimeoutMs,
     depth: c.depth,
     parent_id: c.parentId,
+    traceparent: c.traceparent,
   }));
   const { rows } = await db.query<CommandRow>(
     `WITH input AS (
@@ -47,14 +48,14 @@ export async function insertCommands(
          id uuid, target_kind text, target text, type text, payload jsonb, payload_preview text,
          caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
          run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
-         ack_timeout_ms integer, heartbeat_timeout_ms integer, depth integer, parent_id uuid)
+         ack_timeout_ms integer, heartbeat_timeout_ms integer, depth integer, parent_id uuid, traceparent text)
      ), inserted AS (
        INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
          mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, created_at, updated_at)
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, traceparent, created_at, updated_at)
        SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
          mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, $2, $2
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, traceparent, $2, $2
        FROM input
        ON CONFLICT DO NOTHING
        RETURNING *

@@ -40,6 +40,8 @@ export interface CommandRow {
   error: CommandError | null;
   depth: number;
   parent_id: string | null;
+  /** W3C trace context the command was recorded with; null on rows older than the column. */
+  traceparent: string | null;
   created_at: Date;
   updated_at: Date;
 }
