@@ -18,6 +18,8 @@ export interface JetStreamConnectOptions {
   namespace: string;
   /** Connection name shown by the NATS server (service name and pid). */
   name: string;
+  /** Copies of each stream this process creates or updates (NATS_STREAM_REPLICAS). */
+  streamReplicas?: number;
 }
 
 export interface DurableSpec {
@@ -46,6 +48,7 @@ export class JetStreamService {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly namespace: string,
+    private readonly streamReplicas = 1,
   ) {
     this.subjects = subjectsFor(namespace);
     this.streams = streamsFor(namespace);
@@ -62,7 +65,7 @@ export class JetStreamService {
       waitOnFirstConnect: false,
     });
     const jsm = await jetstreamManager(nc);
-    return new JetStreamService(nc, jetstream(nc), jsm, options.namespace);
+    return new JetStreamService(nc, jetstream(nc), jsm, options.namespace, options.streamReplicas);
   }
 
   get reconnectCount(): number {
@@ -71,7 +74,7 @@ export class JetStreamService {
 
   /** Creates each stream, or updates it to the current configuration. */
   async ensureStreams(keys: readonly StreamKey[]): Promise<void> {
-    const configs = streamConfigs(this.namespace);
+    const configs = streamConfigs(this.namespace, this.streamReplicas);
     for (const key of keys) {
       const config = configs[key];
       try {

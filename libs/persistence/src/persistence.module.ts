@@ -28,7 +28,7 @@ export class PersistenceModule {
             createDataSource({
               url: config.databaseUrl,
               applicationName: `switchyard-${options.service}`,
-              poolSize: options.poolSize,
+              poolSize: config.databasePoolSize ?? options.poolSize,
             })
               .initialize()
               .catch((err: unknown) => {
