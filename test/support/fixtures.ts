@@ -22,6 +22,7 @@ export function draft(overrides: Partial<CommandDraft> = {}): CommandDraft {
     heartbeatTimeoutMs: 30_000,
     depth: 0,
     parentId: null,
+    traceparent: null,
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ function context(attempt = 1, signal = new AbortController().signal): HandlerCon
     depth: 0,
     caller: 'spec',
     deadlineAt: new Date(Date.now() + 60_000),
+    traceparent: '00-0190a4b2000070008000000000000001-8000000000000001-01',
     signal,
     progress: () => Promise.resolve(),
     delegate: () => Promise.reject(new Error('no delegation in this spec')),

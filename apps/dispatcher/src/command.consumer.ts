@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { draftCommand, jsonByteLength } from '@switchyard/domain';
+import { draftCommand, jsonByteLength, TRACEPARENT_HEADER } from '@switchyard/domain';
 import {
   decodeJsonMessage,
   JetStreamService,
@@ -12,14 +12,11 @@ import {
   parseSubmitSubject,
   slugSchema,
 } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { continueTraceparent, natsRejected } from '@switchyard/observability';
 import { v7 as uuidv7 } from 'uuid';
 import { DispatchService, Submission } from './dispatch.service';
 
-const rejected = counter('switchyard_nats_rejected_total', 'NATS messages terminated as malformed', [
-  'consumer',
-  'reason',
-]);
+const rejected = natsRejected;
 
 /**
  * Transport edge for submitted commands: parse each message, hand the batch to
@@ -106,7 +103,11 @@ export class CommandConsumer implements OnApplicationBootstrap {
       return { reject: 'bad-msg-id', detail: `Nats-Msg-Id is over ${MAX_IDEMPOTENCY_KEY_LENGTH} chars` };
     }
     const drafted = draftCommand(
-      { ...request.data, idempotencyKey: request.data.idempotencyKey ?? this.fallbackKey(message) },
+      {
+        ...request.data,
+        idempotencyKey: request.data.idempotencyKey ?? this.fallbackKey(message),
+        traceparent: continueTraceparent(message.headers?.get(TRACEPARENT_HEADER)),
+      },
       { id: uuidv7(), target, caller: NATS_CALLER, defaults: this.config.commandDefaults, now: new Date() },
     );
     return drafted.ok

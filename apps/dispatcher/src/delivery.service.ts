@@ -1,16 +1,14 @@
-import { errors } from '@nats-io/transport-node';
+import { errors, headers } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AgentTransport } from '@switchyard/domain';
+import { TRACEPARENT_HEADER } from '@switchyard/domain';
 import { CommandPublisher, deliveryOf, JetStreamService, StatusEvent } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { commandsDelivered, deliveriesUnreachable, traceFields } from '@switchyard/observability';
 import { type CommandRow, markAgentUnreachable, PG_POOL, transitionCommand } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 
-const delivered = counter('switchyard_commands_delivered_total', 'Attempts delivered to agents');
-const unreachable = counter(
-  'switchyard_deliveries_unreachable_total',
-  'Deliveries that found no subscriber (a dead agent): released at once',
-);
+const delivered = commandsDelivered;
+const unreachable = deliveriesUnreachable;
 
 /** How long a delivery waits for the agent's receipt before leaving it to the ack timeout. */
 const RECEIPT_TIMEOUT_MS = 2_000;
@@ -50,8 +48,17 @@ export class DeliveryService {
       }
       const delivery = deliveryOf(row);
       const agentId = row.assigned_agent;
+      const h = headers();
+      if (delivery.traceparent) h.set(TRACEPARENT_HEADER, delivery.traceparent);
+      this.logger.debug(
+        { commandId: row.id, agentId, attempt: row.attempt, ...traceFields(delivery.traceparent) },
+        'delivering',
+      );
       this.jetstream.nc
-        .request(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), { timeout: RECEIPT_TIMEOUT_MS })
+        .request(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), {
+          timeout: RECEIPT_TIMEOUT_MS,
+          headers: h,
+        })
         .then(
           () => undefined,
           (err: unknown) => (isNoResponders(err) ? this.releaseUnreachable(row, agentId, now) : undefined),
@@ -85,7 +92,10 @@ export class DeliveryService {
       now,
     );
     if (result.kind !== 'applied') return;
-    this.logger.warn({ commandId: row.id, agentId, attempt: row.attempt }, 'agent unreachable; attempt released');
+    this.logger.warn(
+      { commandId: row.id, agentId, attempt: row.attempt, ...traceFields(row.traceparent) },
+      'agent unreachable; attempt released',
+    );
     this.announce([result.row], 'release', now, result.transition.from);
     await this.publisher.publishQueued([result.row]);
   }

@@ -10,7 +10,13 @@ import {
   RoutingDecision,
   syncRefusal,
 } from '@switchyard/domain';
-import { counter, depthExceededCounter } from '@switchyard/observability';
+import {
+  commandsClaimed,
+  commandsDepthExceeded,
+  commandsParked,
+  dispatchSaturated,
+  syncRefused,
+} from '@switchyard/observability';
 import {
   claimForDispatch,
   claimQueuedForAgent,
@@ -41,21 +47,10 @@ export interface Refusal {
 export type Disposition =
   { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
 
-const depthExceeded = depthExceededCounter();
-const claimed = counter('switchyard_commands_claimed_total', 'Commands claimed for dispatch');
-const parked = counter(
-  'switchyard_commands_parked_total',
-  'Commands parked until an agent that can serve them connects',
-);
-const saturated = counter(
-  'switchyard_dispatch_saturated_total',
-  'Offers postponed because every live agent was at capacity',
-);
-const syncRefused = counter(
-  'switchyard_sync_refused_total',
-  'Sync commands ended because no agent could take them at once (their caller gets 503)',
-  ['reason'],
-);
+const depthExceeded = commandsDepthExceeded;
+const claimed = commandsClaimed;
+const parked = commandsParked;
+const saturated = dispatchSaturated;
 
 /**
  * The dispatch step for a batch of submit messages:

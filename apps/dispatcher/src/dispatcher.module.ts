@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
 import { MessagingModule } from '@switchyard/messaging';
-import { HealthModule, MetricsController } from '@switchyard/observability';
+import { HealthModule, MetricsModule } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { AgentSessionService } from './agent-session.service';
 import { CommandConsumer } from './command.consumer';
@@ -25,8 +25,8 @@ export class DispatcherModule {
           streams: ['commands', 'reports', 'agentStatus', 'commandEvents', 'events'],
         }),
         HealthModule,
+        MetricsModule,
       ],
-      controllers: [MetricsController],
       providers: [
         DeliveryService,
         DispatchService,

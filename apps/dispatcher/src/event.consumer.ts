@@ -9,13 +9,10 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   parseEventSubject,
 } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { natsRejected } from '@switchyard/observability';
 import { IncomingEvent, TriggerService } from './trigger.service';
 
-const rejected = counter('switchyard_nats_rejected_total', 'NATS messages terminated as malformed', [
-  'consumer',
-  'reason',
-]);
+const rejected = natsRejected;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
+import { TRACEPARENT_HEADER } from '@switchyard/domain';
 import {
   decodeJsonMessage,
   JetStreamService,
@@ -10,14 +11,11 @@ import {
   StatusEvent,
   statusEventSchema,
 } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { natsRejected } from '@switchyard/observability';
 import { AgentSessionService } from './agent-session.service';
 import { AgentReport, ReportService } from './report.service';
 
-const rejected = counter('switchyard_nats_rejected_total', 'NATS messages terminated as malformed', [
-  'consumer',
-  'reason',
-]);
+const rejected = natsRejected;
 
 /** `<ns>.agent.<id>.<kind>` → agent id and kind; undefined unless the id is a valid agent slug. */
 function agentSubject(subject: string): { agentId: string; kind: string } | undefined {
@@ -96,7 +94,8 @@ export class ReportConsumer implements OnApplicationBootstrap {
         this.reject(message, 'invalid-report');
         continue;
       }
-      reports.push({ agentId: address.agentId, report: report.data });
+      const traceparent = message.headers?.get(TRACEPARENT_HEADER) || undefined;
+      reports.push({ agentId: address.agentId, report: report.data, ...(traceparent ? { traceparent } : {}) });
       ackAfter.push(message);
     }
     await this.reports.apply(reports);

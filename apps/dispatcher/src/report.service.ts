@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { jsonByteLength, reportEvent } from '@switchyard/domain';
 import { CommandPublisher, EventPublisher, JetStreamService, Report } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { heartbeatsUnmatched, reportsApplied, reportsRefused, traceFields } from '@switchyard/observability';
 import {
   acceptBatch,
   deadLettersOfCommands,
@@ -15,23 +15,20 @@ import {
 import type { Pool } from 'pg';
 import { DeliveryService } from './delivery.service';
 
-const refused = counter(
-  'switchyard_reports_refused_total',
-  'Agent reports refused (stale attempt, terminal, not allowed)',
-  ['kind', 'reason'],
-);
-const reportsApplied = counter('switchyard_reports_applied_total', 'Agent reports applied to the ledger', ['kind']);
+const refused = reportsRefused;
 /** A report with the agent whose subject it came on. */
 export interface AgentReport {
   agentId: string;
   report: Report;
+  /** The `traceparent` header the agent sent the report with, if any. */
+  traceparent?: string;
 }
 
 function toBatched({ agentId, report }: AgentReport) {
   return { commandId: report.commandId, attempt: report.attempt, agentId };
 }
 
-const staleHeartbeats = counter('switchyard_heartbeats_unmatched_total', 'Heartbeats for an attempt no longer running');
+const staleHeartbeats = heartbeatsUnmatched;
 
 /**
  * Applies agents' reports with fenced compare-and-set transitions. Reports on
@@ -109,8 +106,13 @@ export class ReportService {
         if (applied.has(`${item.report.commandId}:${item.report.attempt}`)) done.add(item);
       }
       reportsApplied.inc({ kind }, rows.length);
-      for (const row of rows)
+      for (const row of rows) {
         this.delivery.announce([row], kind === 'accepted' ? 'accept' : 'succeed', now, row.from_state);
+        this.logger.debug(
+          { commandId: row.id, agentId: row.assigned_agent, attempt: row.attempt, ...traceFields(row.traceparent) },
+          `report ${kind} applied`,
+        );
+      }
     }
 
     const byCommand = new Map<string, AgentReport[]>();
@@ -120,16 +122,17 @@ export class ReportService {
     }
     await Promise.all(
       [...byCommand.values()].map(async (ordered) => {
-        for (const { agentId, report } of ordered) await this.applyOne(agentId, report, now);
+        for (const { agentId, report, traceparent } of ordered) await this.applyOne(agentId, report, now, traceparent);
       }),
     );
   }
 
-  private async applyOne(agentId: string, report: Report, now: Date): Promise<void> {
+  private async applyOne(agentId: string, report: Report, now: Date, traceparent?: string): Promise<void> {
     const event = reportEvent(report, this.config.limits.maxResultBytes);
     if (!event) return;
     const result = await transitionCommand(this.pool, report.commandId, event, { event: event.kind, agentId }, now);
-    const context = { commandId: report.commandId, agentId, attempt: report.attempt, report: report.kind };
+    const trace = traceFields(traceparent ?? (result.kind === 'not-found' ? undefined : result.row.traceparent));
+    const context = { commandId: report.commandId, agentId, attempt: report.attempt, report: report.kind, ...trace };
     switch (result.kind) {
       case 'not-found':
         refused.inc({ kind: report.kind, reason: 'unknown-command' });
@@ -148,6 +151,7 @@ export class ReportService {
       }
       case 'applied': {
         reportsApplied.inc({ kind: report.kind });
+        this.logger.debug(context, `report ${report.kind} applied`);
         const { row, transition } = result;
         this.delivery.announce([row], event.kind, now, transition.from);
         if (transition.deadLetter) await this.announceDeadLetter(row.id, context);

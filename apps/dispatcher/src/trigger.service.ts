@@ -10,7 +10,7 @@ import {
   TriggerSpec,
 } from '@switchyard/domain';
 import { CommandPublisher } from '@switchyard/messaging';
-import { counter, depthExceededCounter } from '@switchyard/observability';
+import { commandsDepthExceeded, triggerCommands, triggerFiresSkipped } from '@switchyard/observability';
 import {
   CommandRow,
   commandDepths,
@@ -23,9 +23,9 @@ import {
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 
-const fired = counter('switchyard_trigger_commands_total', 'Commands created by triggers (run or not)', ['outcome']);
-const depthExceeded = depthExceededCounter();
-const skipped = counter('switchyard_trigger_fires_skipped_total', 'Trigger fires that created no command', ['reason']);
+const fired = triggerCommands;
+const depthExceeded = commandsDepthExceeded;
+const skipped = triggerFiresSkipped;
 
 /** An event as it came off the stream, before the ledger tells its depth. */
 export interface IncomingEvent {

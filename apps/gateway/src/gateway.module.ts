@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApiKeyService } from '@switchyard/auth';
 import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
 import { MessagingModule } from '@switchyard/messaging';
-import { HealthModule, MetricsController } from '@switchyard/observability';
+import { HealthModule, MetricsModule } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { AdminController } from './admin/admin.controller';
 import { AgentApiController } from './agent-api/agent-api.controller';
@@ -45,6 +45,7 @@ export class GatewayModule {
           streams: ['commands', 'commandEvents', 'reports', 'agentStatus', 'events'],
         }),
         HealthModule,
+        MetricsModule,
       ],
       controllers: [
         AdminController,
@@ -57,7 +58,6 @@ export class GatewayModule {
         EventsController,
         TriggersController,
         DeadLettersController,
-        MetricsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { counter } from '@switchyard/observability';
+import { debateWebhookPosts } from '@switchyard/observability';
 import type { DebateAnnouncement } from '@switchyard/messaging';
 
 /**
@@ -9,9 +9,7 @@ import type { DebateAnnouncement } from '@switchyard/messaging';
  */
 export const DEBATE_WEBHOOK_TIMEOUT_MS = 5_000;
 
-const posts = counter('switchyard_debate_webhook_total', 'Debate announcements posted to the webhook, by outcome', [
-  'outcome',
-]);
+const posts = debateWebhookPosts;
 
 /**
  * Posts debate announcements to DEBATE_WEBHOOK_URL. Best effort, outside any

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, SwitchyardConfig } from '@switchyard/config';
 import { MessagingModule } from '@switchyard/messaging';
-import { HealthModule, MetricsController } from '@switchyard/observability';
+import { HealthModule, MetricsModule } from '@switchyard/observability';
 import { PersistenceModule } from '@switchyard/persistence';
 import { DebateWebhook } from './debate-webhook';
 import { EffectPublisher } from './effect-publisher';
@@ -20,8 +20,8 @@ export class OrchestratorModule {
           streams: ['commands', 'agentStatus', 'commandEvents', 'events'],
         }),
         HealthModule,
+        MetricsModule,
       ],
-      controllers: [MetricsController],
       providers: [DebateWebhook.provider, EffectPublisher, TickerService],
     };
   }

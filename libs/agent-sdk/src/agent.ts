@@ -27,6 +27,7 @@ import type { Handler, HandlerContext } from './handler';
 import { LocalWorkQueue } from './local-work-queue';
 import { RecentKeys } from './recent-keys';
 import { PublishRejected, ReliablePublisher } from './reliable-publisher';
+import { attemptTraceparent, TRACEPARENT_HEADER, traceIdField } from './trace';
 import { within } from './timing';
 
 /**
@@ -84,6 +85,8 @@ const FINISHED_MEMORY = 1_024;
 interface HeldCommand {
   readonly key: string;
   readonly delivery: Delivery;
+  /** This attempt's trace context (attemptTraceparent): on its reports and delegations. */
+  readonly traceparent: string;
   readonly controller: AbortController;
   mode: 'waiting' | 'running' | 'done';
   reports: Promise<unknown>;
@@ -254,12 +257,19 @@ export class Agent extends EventEmitter<AgentEvents> {
     // responders" as a dead agent and hands the attempt back at once). Acceptance is still the report.
     if (msg.reply) msg.respond();
     const delivery = this.parse(msg, deliverySchema, 'delivery');
-    if (delivery) this.admit(delivery);
+    if (delivery) this.admit(delivery, msg.headers?.get(TRACEPARENT_HEADER));
   }
 
-  private admit(delivery: Delivery): void {
+  private admit(delivery: Delivery, traceHeader: string | undefined): void {
     const key = attemptKey(delivery.id, delivery.attempt);
-    const fields = { ...this.logFields, commandId: delivery.id, attempt: delivery.attempt, type: delivery.type };
+    const traceparent = attemptTraceparent([traceHeader, delivery.traceparent], delivery.id);
+    const fields = {
+      ...this.logFields,
+      commandId: delivery.id,
+      attempt: delivery.attempt,
+      type: delivery.type,
+      ...traceIdField(traceparent),
+    };
     if (this.commands.has(key)) {
       this.options.logger.info(fields, 'duplicate delivery of a held attempt ignored');
       return;
@@ -268,7 +278,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.options.logger.warn(fields, 'delivery of an attempt already finished ignored');
       return;
     }
-    const entry = newHeldCommand(key, delivery);
+    const entry = newHeldCommand(key, delivery, traceparent);
     if (this.closing) {
       // Raced with close(): hand it straight back without accepting it.
       entry.mode = 'done';
@@ -276,6 +286,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     this.commands.set(key, entry);
+    this.options.logger.debug?.(fields, 'delivery accepted');
     this.notify('delivered', delivery);
     if (!this.warnedHeartbeat && delivery.heartbeatTimeoutMs <= this.options.heartbeatIntervalMs) {
       this.warnedHeartbeat = true;
@@ -311,7 +322,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     entry.mode = 'running';
     this.notify('started', entry.delivery);
     this.run(entry, handler).catch((err: unknown) => {
-      this.options.logger.error({ ...this.logFields, commandId: entry.delivery.id, err: String(err) }, 'run failed');
+      this.options.logger.error(
+        { ...this.logFields, commandId: entry.delivery.id, ...traceIdField(entry.traceparent), err: String(err) },
+        'run failed',
+      );
     });
   }
 
@@ -334,6 +348,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       depth: d.depth,
       caller: d.caller,
       deadlineAt: new Date(d.deadlineAt),
+      traceparent: entry.traceparent,
       signal: entry.controller.signal,
       progress: async (data: unknown) => {
         // Checked here so the handler, not the publisher, learns about bad data.
@@ -346,7 +361,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         const subject =
           'agent' in target ? this.subjects.submitToAgent(target.agent) : this.subjects.submitToPool(target.pool);
         const body = { id, ...delegationBody(d.id, type, payload, options) };
-        if (!(await this.track(this.publisher.publish(subject, body, id)))) {
+        const published = this.publisher.publish(subject, body, id, { [TRACEPARENT_HEADER]: entry.traceparent });
+        if (!(await this.track(published))) {
           throw new Error(`delegation of ${type} not stored: the agent is closing`);
         }
         return { id };
@@ -449,7 +465,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const msgId = ONCE_PER_ATTEMPT.has(report.kind) ? `${id}:${attempt}:${report.kind}` : undefined;
     entry.reportsInFlight += 1;
     const sent = entry.reports
-      .then(() => this.publishReport(report, msgId))
+      .then(() => this.publishReport(report, msgId, entry.traceparent))
       .finally(() => {
         entry.reportsInFlight -= 1;
       });
@@ -457,10 +473,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.track(sent);
   }
 
-  private async publishReport(report: Report, msgId: string | undefined): Promise<Report | undefined> {
-    const fields = { ...this.logFields, commandId: report.commandId, attempt: report.attempt, kind: report.kind };
+  private async publishReport(
+    report: Report,
+    msgId: string | undefined,
+    traceparent: string,
+  ): Promise<Report | undefined> {
+    const fields = {
+      ...this.logFields,
+      commandId: report.commandId,
+      attempt: report.attempt,
+      kind: report.kind,
+      ...traceIdField(traceparent),
+    };
     try {
-      if (!(await this.publisher.publish(this.subjects.report(this.agentId), report, msgId))) return undefined;
+      const headers = { [TRACEPARENT_HEADER]: traceparent };
+      if (!(await this.publisher.publish(this.subjects.report(this.agentId), report, msgId, headers))) return undefined;
+      if (report.kind !== 'heartbeat') this.options.logger.debug?.(fields, 'report stored');
       this.notify('reported', report);
       return report;
     } catch (err) {
@@ -475,7 +503,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           error: { message: 'result too large to publish', code: 'result_too_large' },
           retryable: false,
         };
-        return this.publishReport(failed, `${report.commandId}:${report.attempt}:failed`);
+        return this.publishReport(failed, `${report.commandId}:${report.attempt}:failed`, traceparent);
       }
       this.options.logger.error({ ...fields, err: String(err) }, 'report dropped: the server refuses it');
       return undefined;
@@ -612,7 +640,7 @@ function attemptKey(commandId: string, attempt: number): string {
   return `${commandId}:${attempt}`;
 }
 
-function newHeldCommand(key: string, delivery: Delivery): HeldCommand {
+function newHeldCommand(key: string, delivery: Delivery, traceparent: string): HeldCommand {
   let markSettled!: () => void;
   const settled = new Promise<void>((resolve) => {
     markSettled = resolve;
@@ -620,6 +648,7 @@ function newHeldCommand(key: string, delivery: Delivery): HeldCommand {
   return {
     key,
     delivery,
+    traceparent,
     controller: new AbortController(),
     mode: 'waiting',
     reports: Promise.resolve(),

@@ -10,6 +10,13 @@ export interface HandlerContext {
   readonly caller: string;
   readonly deadlineAt: Date;
   /**
+   * W3C trace context of this attempt (`00-<trace id>-<span id>-<flags>`): the
+   * trace the command was submitted with, and a span of this agent's own.
+   * Send it as the `traceparent` header of calls the handler makes to join
+   * the trace; reports and delegations carry it already.
+   */
+  readonly traceparent: string;
+  /**
    * Aborted when the command is cancelled, when its deadline passes, or when
    * the agent gives up waiting for it during close(). `signal.reason` is a
    * `CommandAborted`; the handler decides what to do (rethrowing it is fine).

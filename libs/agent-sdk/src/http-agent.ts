@@ -8,6 +8,7 @@ import { delegationBody } from './delegation';
 import type { Handler, HandlerContext } from './handler';
 import { publishBackoffMs } from './publish-backoff';
 import { sleep, within } from './timing';
+import { attemptTraceparent, TRACEPARENT_HEADER, traceIdField } from './trace';
 
 export interface HttpAgentOptions extends Omit<AgentOptions, 'servers' | 'namespace'> {
   /** The gateway's base URL, e.g. `http://127.0.0.1:3000`. */
@@ -29,6 +30,8 @@ interface Answer {
 /** One attempt the agent holds, from its claim until its outcome is reported. */
 interface HeldAttempt {
   readonly delivery: Delivery;
+  /** This attempt's trace context (attemptTraceparent): the `traceparent` header of its reports. */
+  readonly traceparent: string;
   readonly controller: AbortController;
   running: boolean;
   deadlineTimer?: NodeJS.Timeout;
@@ -167,8 +170,16 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
     if (this.held.has(key)) return;
     let markSettled!: () => void;
     const settled = new Promise<void>((resolve) => (markSettled = resolve));
-    const entry: HeldAttempt = { delivery, controller: new AbortController(), running: false, settled, markSettled };
+    const entry: HeldAttempt = {
+      delivery,
+      traceparent: attemptTraceparent([delivery.traceparent], delivery.id),
+      controller: new AbortController(),
+      running: false,
+      settled,
+      markSettled,
+    };
     this.held.set(key, entry);
+    this.options.logger.debug?.({ ...this.fieldsOf(entry), type: delivery.type }, 'delivery accepted');
     this.notify('delivered', delivery);
     void this.run(entry).catch((err: unknown) =>
       this.options.logger.error({ ...this.fieldsOf(entry), err: String(err) }, 'run failed'),
@@ -257,6 +268,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
       depth: d.depth,
       caller: d.caller,
       deadlineAt: new Date(d.deadlineAt),
+      traceparent: entry.traceparent,
       signal: entry.controller.signal,
       progress: async (data: unknown) => {
         if (JSON.stringify(data) === undefined) throw new TypeError('progress data must be JSON-serializable');
@@ -264,10 +276,13 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
         await this.report(entry, 'heartbeat', { progress: data });
       },
       delegate: async (target, type, payload, options) => {
-        const answer = await this.call('POST', '/v1/commands', {
-          target,
-          ...delegationBody(d.id, type, payload, options),
-        });
+        const answer = await this.call(
+          'POST',
+          '/v1/commands',
+          { target, ...delegationBody(d.id, type, payload, options) },
+          true,
+          { [TRACEPARENT_HEADER]: entry.traceparent },
+        );
         if ((answer.status !== 202 && answer.status !== 200) || typeof answer.body?.id !== 'string') {
           const detail = typeof answer.body?.detail === 'string' ? answer.body.detail : JSON.stringify(answer.body);
           throw new Error(`delegation of ${type} refused: ${answer.status} ${detail}`);
@@ -315,7 +330,11 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
   private async report(entry: HeldAttempt, kind: string, body: object): Promise<Answer> {
     const { id, attempt } = entry.delivery;
     try {
-      const answer = await this.call('POST', `/v1/agent/commands/${id}/${kind}`, { attempt, ...body });
+      const answer = await this.call('POST', `/v1/agent/commands/${id}/${kind}`, { attempt, ...body }, true, {
+        [TRACEPARENT_HEADER]: entry.traceparent,
+      });
+      if (answer.status < 300 && kind !== 'heartbeat')
+        this.options.logger.debug?.(this.fieldsOf(entry), `${kind} reported`);
       if (answer.status < 300) this.notify('reported', reportOf(kind, id, attempt, body));
       return answer;
     } catch (err) {
@@ -348,7 +367,13 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
    * (for as long as it takes, unless closing, or `retry` is false); any other
    * answer is returned.
    */
-  private async call(method: string, path: string, body?: unknown, retry = true): Promise<Answer> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    retry = true,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Answer> {
     for (let failures = 1; ; failures += 1) {
       let status: number;
       let text: string;
@@ -356,6 +381,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
         const res = await fetch(`${this.base}${path}`, {
           method,
           headers: {
+            ...extraHeaders,
             authorization: `Bearer ${this.httpOptions.apiKey}`,
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           },
@@ -382,7 +408,12 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
   }
 
   private fieldsOf(entry: HeldAttempt) {
-    return { ...this.logFields(), commandId: entry.delivery.id, attempt: entry.delivery.attempt };
+    return {
+      ...this.logFields(),
+      commandId: entry.delivery.id,
+      attempt: entry.delivery.attempt,
+      ...traceIdField(entry.traceparent),
+    };
   }
 
   private notify<E extends keyof AgentEvents>(event: E, ...args: AgentEvents[E]): void {

@@ -1,5 +1,7 @@
 /** The logger an agent writes to: pino's `(fields, message)` call shape. */
 export interface AgentLogger {
+  /** Per-attempt detail (delivered, finished); optional, as many loggers keep it off. */
+  debug?(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;

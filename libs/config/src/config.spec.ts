@@ -32,6 +32,7 @@ describe(sut.name, () => {
         databaseUrl: VALID.DATABASE_URL,
         databasePoolSize: undefined,
         natsServers: ['nats://127.0.0.1:4222'],
+        natsStreamReplicas: 1,
         namespace: 'sy',
         gatewayPort: 3000,
         httpPort: undefined,
@@ -52,6 +53,10 @@ describe(sut.name, () => {
     it('an empty string means unset for a variable with a default', () => {
       const config = sut({ ...VALID, GATEWAY_PORT: '', SWITCHYARD_NAMESPACE: '', LOG_LEVEL: '' }, 'gateway');
       expect(config).toMatchObject({ gatewayPort: 3000, namespace: 'sy', logLevel: 'info' });
+    });
+
+    it('takes DATABASE_POOL_SIZE as the pool size of every service', () => {
+      expect(sut({ ...VALID, DATABASE_POOL_SIZE: '4' }, 'dispatcher').databasePoolSize).toBe(4);
     });
 
     it('keeps an empty ADMIN_API_KEY empty (every admin route then answers 401)', () => {
@@ -125,11 +130,6 @@ describe(sut.name, () => {
         expected: { sync: { defaultTimeoutMs: 100, maxTimeoutMs: 600_000 } },
       },
       {
-        name: 'a database pool size for every service',
-        env: { DATABASE_POOL_SIZE: '8' },
-        expected: { databasePoolSize: 8 },
-      },
-      {
         name: 'no command may be triggered',
         env: { MAX_COMMAND_DEPTH: '0' },
         expected: { limits: { maxCommandDepth: 0 } },
@@ -152,6 +152,9 @@ describe(sut.name, () => {
       { variable: 'SWITCHYARD_NAMESPACE', value: 'has-dash' },
       { variable: 'SWITCHYARD_NAMESPACE', value: '1starts_with_digit' },
       { variable: 'SWITCHYARD_NAMESPACE', value: 'a'.repeat(33) },
+      { variable: 'DATABASE_POOL_SIZE', value: '0' },
+      { variable: 'NATS_STREAM_REPLICAS', value: '6' },
+      { variable: 'DATABASE_POOL_SIZE', value: 'many' },
       { variable: 'GATEWAY_PORT', value: 'abc' },
       { variable: 'GATEWAY_PORT', value: '0' },
       { variable: 'GATEWAY_PORT', value: '65536' },
@@ -184,8 +187,6 @@ describe(sut.name, () => {
       { variable: 'MAX_RESULT_BYTES', value: 'lots' },
       { variable: 'SYNC_DEFAULT_TIMEOUT_MS', value: '99' },
       { variable: 'SYNC_MAX_TIMEOUT_MS', value: 'forever' },
-      { variable: 'DATABASE_POOL_SIZE', value: '0' },
-      { variable: 'DATABASE_POOL_SIZE', value: 'many' },
       { variable: 'MAX_COMMAND_DEPTH', value: '-1' },
       { variable: 'MAX_COMMAND_DEPTH', value: '2.5' },
     ];

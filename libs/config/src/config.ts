@@ -4,9 +4,10 @@ import { Env, envSchema } from './env.schema';
 /** The typed configuration every service reads; built once from the environment. */
 export interface SwitchyardConfig {
   databaseUrl: string;
-  /** Connections per process; undefined: the service's default. */
+  /** Overrides the service's default pool size when set. */
   databasePoolSize: number | undefined;
   natsServers: string[];
+  natsStreamReplicas: number;
   namespace: string;
   gatewayPort: number;
   httpPort: number | undefined;
@@ -67,6 +68,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     natsServers: env.NATS_URL ? env.NATS_URL.split(',').map((u) => u.trim()) : [],
+    natsStreamReplicas: env.NATS_STREAM_REPLICAS,
     namespace: env.SWITCHYARD_NAMESPACE,
     gatewayPort: env.GATEWAY_PORT,
     httpPort: env.HTTP_PORT,

@@ -22,12 +22,6 @@ const natsUrls = z
  */
 export const envSchema = z.object({
   DATABASE_URL: postgresUrl,
-  /**
-   * Postgres connections each service process may hold. Unset: the service's
-   * own default (gateway 20, dispatcher 20, orchestrator 5). Size it so that
-   * the sum over every replica stays under the server's max_connections.
-   */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   /** Required by every service; not by `switchyard migrate`. */
   NATS_URL: natsUrls.optional(),
   /** Prefix of every stream, subject, consumer; lets tenants and test runs share servers. */
@@ -35,6 +29,14 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be 1-32 chars of a-z, 0-9, _ starting with a letter')
     .default('sy'),
+  /**
+   * Postgres connections per process. Unset: the service's own default
+   * (gateway 20, dispatcher 20, orchestrator 5). Size it so that the sum over
+   * every replica stays under the server's max_connections (docs/operations.md).
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
+  /** Copies of each JetStream stream: 1 for one server, 3 on a three-node cluster (deploy/nats-cluster). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   GATEWAY_PORT: port(3000),
   /** Health and metrics port of the dispatcher and orchestrator. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),

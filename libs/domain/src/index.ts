@@ -23,3 +23,4 @@ export * from './trigger/payload-template';
 export * from './trigger/trigger-command';
 export * from './command/command-replay';
 export * from './text/json-text';
+export * from './trace/traceparent';

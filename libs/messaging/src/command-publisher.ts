@@ -1,6 +1,7 @@
 import { headers } from '@nats-io/transport-node';
-import type { CommandState, TargetKind } from '@switchyard/domain';
+import { type CommandState, type TargetKind, TRACEPARENT_HEADER } from '@switchyard/domain';
 import { LifecycleEvent } from './contracts/lifecycle-event';
+import { commandTraceparent } from './contracts/trace';
 import { JetStreamService } from './jetstream.service';
 
 /**
@@ -15,6 +16,7 @@ export interface PublishableCommand {
   target_kind: TargetKind;
   target: string;
   attempt: number;
+  traceparent?: string | null;
 }
 
 export interface TransitionRecord {
@@ -24,6 +26,22 @@ export interface TransitionRecord {
   assigned_agent: string | null;
   result?: unknown;
   error?: LifecycleEvent['error'];
+  traceparent?: string | null;
+  /** With run_at, when the command became due: the start of its latency metrics. */
+  created_at?: Date;
+  run_at?: Date | null;
+}
+
+export interface LifecycleMeta {
+  event: string;
+  from: CommandState | null;
+  at: Date;
+}
+
+/** Told of every publish this publisher makes, after it was handed to NATS (metrics hook here). */
+export interface PublishListener {
+  queued?(rows: readonly PublishableCommand[]): void;
+  lifecycle?(records: readonly TransitionRecord[], meta: LifecycleMeta): void;
 }
 
 /**
@@ -32,7 +50,18 @@ export interface TransitionRecord {
  * the dispatcher's claim is a compare-and-set.
  */
 export class CommandPublisher {
+  private readonly listeners: PublishListener[] = [];
+
   constructor(private readonly jetstream: JetStreamService) {}
+
+  /** Adds a listener; returns the function that removes it. */
+  listen(listener: PublishListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
 
   /**
    * Offers queued commands to the dispatchers. The message id is the command
@@ -40,17 +69,20 @@ export class CommandPublisher {
    * dropped as a duplicate) and `<id>:<attempt>` for later ones.
    */
   async publishQueued(rows: readonly PublishableCommand[]): Promise<void> {
+    if (rows.length === 0) return;
     const subjects = this.jetstream.subjects;
     await Promise.all(
       rows.map((row) => {
         const h = headers();
         h.set(LEDGER_ID_HEADER, row.id);
+        h.set(TRACEPARENT_HEADER, commandTraceparent(row));
         const subject =
           row.target_kind === 'agent' ? subjects.submitToAgent(row.target) : subjects.submitToPool(row.target);
         const msgID = row.attempt === 0 ? row.id : `${row.id}:${row.attempt}`;
         return this.jetstream.js.publish(subject, '', { msgID, headers: h });
       }),
     );
+    for (const l of this.listeners) l.queued?.(rows);
   }
 
   /**
@@ -60,11 +92,9 @@ export class CommandPublisher {
    * without the per-message request and ack of a JetStream publish; the
    * Nats-Msg-Id header still drops repeats within the duplicate window.
    */
-  publishLifecycle(
-    records: readonly TransitionRecord[],
-    meta: { event: string; from: CommandState | null; at: Date },
-  ): Promise<void> {
+  publishLifecycle(records: readonly TransitionRecord[], meta: LifecycleMeta): Promise<void> {
     for (const r of records) {
+      const traceparent = commandTraceparent(r);
       const event: LifecycleEvent = {
         commandId: r.id,
         event: meta.event,
@@ -75,9 +105,13 @@ export class CommandPublisher {
         at: meta.at.toISOString(),
         ...(r.state === 'succeeded' ? { result: r.result } : {}),
         ...(r.error ? { error: r.error } : {}),
+        traceparent,
       };
-      this.jetstream.sendJson(this.jetstream.subjects.commandEvents(r.id), event, `${r.id}:${r.attempt}:${r.state}`);
+      this.jetstream.sendJson(this.jetstream.subjects.commandEvents(r.id), event, `${r.id}:${r.attempt}:${r.state}`, {
+        [TRACEPARENT_HEADER]: traceparent,
+      });
     }
+    for (const l of this.listeners) l.lifecycle?.(records, meta);
     return Promise.resolve();
   }
 }

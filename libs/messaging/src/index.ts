@@ -6,6 +6,7 @@ export * from './contracts/command-request.schema';
 export * from './contracts/debate-event';
 export * from './contracts/event';
 export * from './contracts/lifecycle-event';
+export * from './contracts/trace';
 export * from './jetstream.service';
 export * from './json-codec';
 export * from './messaging.module';

@@ -18,6 +18,8 @@ export interface JetStreamConnectOptions {
   namespace: string;
   /** Connection name shown by the NATS server (service name and pid). */
   name: string;
+  /** Copies of each stream this process creates or updates (NATS_STREAM_REPLICAS). */
+  streamReplicas?: number;
 }
 
 export interface DurableSpec {
@@ -46,6 +48,7 @@ export class JetStreamService {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly namespace: string,
+    private readonly streamReplicas = 1,
   ) {
     this.subjects = subjectsFor(namespace);
     this.streams = streamsFor(namespace);
@@ -62,7 +65,7 @@ export class JetStreamService {
       waitOnFirstConnect: false,
     });
     const jsm = await jetstreamManager(nc);
-    return new JetStreamService(nc, jetstream(nc), jsm, options.namespace);
+    return new JetStreamService(nc, jetstream(nc), jsm, options.namespace, options.streamReplicas);
   }
 
   get reconnectCount(): number {
@@ -71,7 +74,7 @@ export class JetStreamService {
 
   /** Creates each stream, or updates it to the current configuration. */
   async ensureStreams(keys: readonly StreamKey[]): Promise<void> {
-    const configs = streamConfigs(this.namespace);
+    const configs = streamConfigs(this.namespace, this.streamReplicas);
     for (const key of keys) {
       const config = configs[key];
       try {
@@ -119,22 +122,32 @@ export class JetStreamService {
     return worker;
   }
 
-  /** JetStream publish of a JSON body; `msgId` makes repeats within the duplicate window harmless. */
-  publishJson(subject: string, body: unknown, msgId?: string): Promise<PubAck> {
-    return this.js.publish(subject, JSON.stringify(body), msgId ? { msgID: msgId } : undefined);
+  /**
+   * JetStream publish of a JSON body; `msgId` makes repeats within the duplicate window harmless.
+   * `extra` headers (e.g. `traceparent`) go on the message.
+   */
+  publishJson(subject: string, body: unknown, msgId?: string, extra: Record<string, string> = {}): Promise<PubAck> {
+    const entries = Object.entries(extra);
+    const h = entries.length > 0 ? headers() : undefined;
+    for (const [key, value] of entries) h!.set(key, value);
+    return this.js.publish(subject, JSON.stringify(body), {
+      ...(msgId ? { msgID: msgId } : {}),
+      ...(h ? { headers: h } : {}),
+    });
   }
 
   /**
    * Core NATS publish: no ack is awaited. On a subject a stream captures it is
    * still stored; `msgId` then sets Nats-Msg-Id for the stream's de-duplication.
    */
-  sendJson(subject: string, body: unknown, msgId?: string): void {
-    if (!msgId) {
+  sendJson(subject: string, body: unknown, msgId?: string, extra: Record<string, string> = {}): void {
+    const entries = Object.entries({ ...extra, ...(msgId ? { 'Nats-Msg-Id': msgId } : {}) });
+    if (entries.length === 0) {
       this.nc.publish(subject, JSON.stringify(body));
       return;
     }
     const h = headers();
-    h.set('Nats-Msg-Id', msgId);
+    for (const [key, value] of entries) h.set(key, value);
     this.nc.publish(subject, JSON.stringify(body), { headers: h });
   }
 

@@ -10,13 +10,16 @@ export type StreamKey = keyof ReturnType<typeof streamsFor>;
 /**
  * The configuration of every stream, by key. Only features of NATS 2.9 are
  * used (single filter subject per consumer, allow_direct for last-value reads).
+ * `replicas` is each stream's copy count: 1 on a single server, 3 on a
+ * three-node cluster (NATS_STREAM_REPLICAS) so a stream survives a node.
  */
 export function streamConfigs(
   ns: string,
+  replicas = 1,
 ): Record<StreamKey, Partial<StreamConfig> & { name: string; subjects: string[] }> {
   const names = streamsFor(ns);
   const subjects = subjectsFor(ns);
-  return {
+  const configs = {
     // Work queue: a submitted command is removed once a dispatcher acks it.
     // The duplicate window makes Nats-Msg-Id an idempotency key for 2 minutes.
     commands: {
@@ -70,4 +73,6 @@ export function streamConfigs(
       duplicate_window: nanos(2 * MINUTE),
     },
   };
+  for (const config of Object.values(configs)) Object.assign(config, { num_replicas: replicas });
+  return configs;
 }

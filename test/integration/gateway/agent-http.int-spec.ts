@@ -32,6 +32,7 @@ interface Claimed {
   heartbeatTimeoutMs: number;
   depth: number;
   caller: string;
+  traceparent: string;
 }
 
 describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS)', () => {
@@ -198,6 +199,7 @@ describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS
       heartbeatTimeoutMs: expect.any(Number),
       depth: 0,
       caller: expect.any(String),
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
     expect(new Date(claimed.deadlineAt).getTime()).toBeGreaterThan(Date.now());
 

@@ -188,9 +188,18 @@ export class AgentApiController {
     return this.report(principal, id, { kind: 'released', attempt: body.attempt }, res);
   }
 
-  /** 202 when the report was stored for the dispatcher, 200 when it restates what the ledger holds. */
+  /**
+   * 202 when the report was stored for the dispatcher, 200 when it restates what the ledger holds.
+   * The request's `traceparent` header goes on with the report (as the NATS header of the same name).
+   */
   private async report(principal: Principal, id: string, report: AgentReportBody, res: Response) {
-    const answer = await this.agents.report(agentIdOf(principal), id, report);
+    const traceparent = res.req.headers.traceparent;
+    const answer = await this.agents.report(
+      agentIdOf(principal),
+      id,
+      report,
+      typeof traceparent === 'string' ? traceparent : undefined,
+    );
     res.status(answer.stored ? 202 : 200);
     return answer;
   }

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
-import { type AgentReportBody, judgeAgentReport } from '@switchyard/domain';
+import { type AgentReportBody, judgeAgentReport, parseTraceparent, TRACEPARENT_HEADER } from '@switchyard/domain';
 import {
+  commandTraceparent,
   type Delivery,
   deliveryOf,
   JetStreamService,
@@ -9,7 +10,7 @@ import {
   type SessionEvent,
   type StatusEvent,
 } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { httpDeliveries, httpReportsRefused, traceFields } from '@switchyard/observability';
 import { AgentEntity, findCommandForReport, PG_POOL, takeHttpDeliveries, toSnapshot } from '@switchyard/persistence';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -23,10 +24,8 @@ const RECHECK_MS = 1_000;
 /** Reports that happen once per attempt carry a message id, so a retried POST is stored once. */
 const ONCE_PER_ATTEMPT: ReadonlySet<Report['kind']> = new Set(['accepted', 'succeeded', 'failed', 'released']);
 
-const handedOut = counter('switchyard_http_deliveries_total', 'Attempts handed to HTTP agents by their claims');
-const refusedReports = counter('switchyard_http_reports_refused_total', "HTTP agents' reports refused at once", [
-  'reason',
-]);
+const handedOut = httpDeliveries;
+const refusedReports = httpReportsRefused;
 
 /**
  * The HTTP side of agents that do not speak NATS. Everything an HTTP agent
@@ -97,6 +96,12 @@ export class AgentApiService implements BeforeApplicationShutdown {
     const take = async () => {
       const rows = await takeHttpDeliveries(this.pool, agentId, max);
       handedOut.inc(rows.length);
+      for (const row of rows) {
+        this.logger.debug(
+          { commandId: row.id, agentId, attempt: row.attempt, ...traceFields(commandTraceparent(row)) },
+          'handed to http agent',
+        );
+      }
       return rows.map(deliveryOf);
     };
     const first = await take();
@@ -125,7 +130,7 @@ export class AgentApiService implements BeforeApplicationShutdown {
    * (404 unknown, 403 never this agent's attempt, 409 stale or refused, 200 a
    * replay), then stores it on the agent's report subject for the dispatcher.
    */
-  async report(agentId: string, commandId: string, body: AgentReportBody) {
+  async report(agentId: string, commandId: string, body: AgentReportBody, traceparent?: string) {
     const found = await findCommandForReport(this.pool, commandId, agentId, body.attempt);
     const verdict = judgeAgentReport(
       found && toSnapshot(found.row),
@@ -151,7 +156,13 @@ export class AgentApiService implements BeforeApplicationShutdown {
       case 'store': {
         const report = { ...body, commandId } as Report;
         const msgId = ONCE_PER_ATTEMPT.has(report.kind) ? `${commandId}:${body.attempt}:${report.kind}` : undefined;
-        await this.jetstream.publishJson(this.jetstream.subjects.report(agentId), report, msgId);
+        const trace: Record<string, string> =
+          traceparent && parseTraceparent(traceparent) ? { [TRACEPARENT_HEADER]: traceparent } : {};
+        await this.jetstream.publishJson(this.jetstream.subjects.report(agentId), report, msgId, trace);
+        this.logger.debug(
+          { commandId, agentId, attempt: body.attempt, kind: report.kind, ...traceFields(traceparent) },
+          'http report stored',
+        );
         return { stored: true, commandId, attempt: body.attempt, state: found!.row.state };
       }
     }

@@ -2,17 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type CommandDraft, limitDepth } from '@switchyard/domain';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandPublisher } from '@switchyard/messaging';
-import { counter, depthExceededCounter } from '@switchyard/observability';
+import { commandsDepthExceeded, commandsSubmitted, publishFailures, traceFields } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommand, insertCommands, PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 
-const depthExceeded = depthExceededCounter();
-const submittedTotal = counter('switchyard_commands_submitted_total', 'Commands accepted by the gateway', ['replayed']);
-const publishFailures = counter(
-  'switchyard_publish_failures_total',
-  'Publishes that failed after a commit (the relay job repairs them)',
-  ['service'],
-);
+const submitted = commandsSubmitted;
+const depthExceeded = commandsDepthExceeded;
 
 /**
  * Records a drafted command: insert, commit, then publish. The same
@@ -30,8 +25,8 @@ export class CommandIntake {
   ) {}
 
   /** A draft deeper than MAX_COMMAND_DEPTH (a delegation) is recorded `cancelled` and never runs. */
-  async record(submitted: CommandDraft, now: Date): Promise<{ replayed: boolean; row: CommandRow }> {
-    const draft = limitDepth(submitted, this.config.limits.maxCommandDepth);
+  async record(proposed: CommandDraft, now: Date): Promise<{ replayed: boolean; row: CommandRow }> {
+    const draft = limitDepth(proposed, this.config.limits.maxCommandDepth);
     const [inserted] = await insertCommands(this.pool, [draft], now);
     if (!inserted) {
       const [existing] = draft.idempotencyKey
@@ -40,10 +35,10 @@ export class CommandIntake {
             (r) => r !== undefined,
           );
       if (!existing) throw new Error(`command insert for ${draft.caller} matched nothing and conflicted with nothing`);
-      submittedTotal.inc({ replayed: 'true' });
+      submitted.inc({ replayed: 'true' });
       return { replayed: true, row: existing };
     }
-    submittedTotal.inc({ replayed: 'false' });
+    submitted.inc({ replayed: 'false' });
     if (inserted.state === 'cancelled') {
       depthExceeded.inc({ source: 'delegation' });
       this.logger.warn(
@@ -51,6 +46,10 @@ export class CommandIntake {
         'delegated command past the maximum depth: recorded cancelled, not run',
       );
     }
+    this.logger.debug(
+      { commandId: inserted.id, ...traceFields(inserted.traceparent), target: inserted.target, type: inserted.type },
+      'command recorded',
+    );
     await this.afterCommit(inserted);
     return { replayed: false, row: inserted };
   }
@@ -61,8 +60,11 @@ export class CommandIntake {
       if (row.state === 'queued') await this.publisher.publishQueued([row]);
       await this.publisher.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
     } catch (err) {
-      publishFailures.inc({ service: 'gateway' });
-      this.logger.warn({ commandId: row.id, err: String(err) }, 'publish after commit failed; relay will retry');
+      publishFailures.inc();
+      this.logger.warn(
+        { commandId: row.id, ...traceFields(row.traceparent), err: String(err) },
+        'publish after commit failed; relay will retry',
+      );
     }
   }
 }

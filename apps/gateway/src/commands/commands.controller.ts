@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/auth';
 import { httpCommandRequestSchema } from '@switchyard/messaging';
 import type { HttpCommandRequest } from '@switchyard/messaging';
+import { continueTraceparent } from '@switchyard/observability';
 import type { Response } from 'express';
 import { uuidParam } from '../admin/admin.schemas';
 import { openApiSchema, ZodPipe } from '../problem/zod.pipe';
@@ -30,6 +31,11 @@ export class CommandsController {
   @Post()
   @ApiOperation({ summary: 'Submit a command (async: 202 at once; sync: waits for the outcome, see docs/sync.md)' })
   @ApiBody({ schema: openApiSchema(httpCommandRequestSchema) })
+  @ApiHeader({
+    name: 'traceparent',
+    required: false,
+    description: 'W3C trace context; the command, its delivery and its events continue this trace (docs/operations.md)',
+  })
   @ApiResponse({ status: 202, description: '{ id, state, acceptedAt }; Location: /v1/commands/{id}' })
   @ApiResponse({
     status: 200,
@@ -49,11 +55,13 @@ export class CommandsController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(httpCommandRequestSchema)) body: HttpCommandRequest,
     @Res({ passthrough: true }) res: Response,
+    @Headers('traceparent') incomingTrace?: string,
   ) {
+    const traceparent = continueTraceparent(incomingTrace);
     const request = { ...body, ...(await this.lineage.adopt(principal, body.parentId)) };
     if (request.mode === 'sync')
-      return sendSyncAnswer(res, syncAnswer(await this.sync.call(httpSyncCall(principal, request))));
-    const { replayed, body: accepted } = await this.commands.submit(principal, request);
+      return sendSyncAnswer(res, syncAnswer(await this.sync.call(httpSyncCall(principal, request, traceparent))));
+    const { replayed, body: accepted } = await this.commands.submit(principal, request, traceparent);
     res.status(replayed ? 200 : 202).location(`/v1/commands/${accepted.id}`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return accepted;

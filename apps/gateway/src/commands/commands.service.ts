@@ -42,7 +42,7 @@ export class CommandsService {
    * through SyncService). The same idempotency key from the same caller
    * returns the original command, marked as a replay.
    */
-  async submit(principal: Principal, request: HttpCommandRequest) {
+  async submit(principal: Principal, request: HttpCommandRequest, traceparent: string) {
     if (request.timeoutMs !== undefined) {
       throw new ProblemException(400, 'validation', 'timeoutMs applies to mode "sync" only', {
         errors: [{ field: 'timeoutMs', message: 'only allowed with mode "sync"' }],
@@ -52,13 +52,16 @@ export class CommandsService {
       throw payloadTooLarge(this.config.limits.maxPayloadBytes);
     }
     const now = new Date();
-    const drafted = draftCommand(request, {
-      id: uuidv7(),
-      target: targetOf(request),
-      caller: callerOf(principal),
-      defaults: this.config.commandDefaults,
-      now,
-    });
+    const drafted = draftCommand(
+      { ...request, traceparent },
+      {
+        id: uuidv7(),
+        target: targetOf(request),
+        caller: callerOf(principal),
+        defaults: this.config.commandDefaults,
+        now,
+      },
+    );
     if (!drafted.ok) {
       throw new ProblemException(400, 'validation', 'invalid request body', {
         errors: [{ field: drafted.field, message: drafted.message }],

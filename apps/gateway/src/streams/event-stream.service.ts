@@ -7,13 +7,13 @@ import {
   JetStreamService,
   type StreamKey,
 } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { sseStreamsOpened } from '@switchyard/observability';
 import { Observable } from 'rxjs';
 import { ProblemException } from '../problem/problem';
 import { resumePoint } from './resume-point';
 import { KEEP_ALIVE } from './sse-events';
 
-const opened = counter('switchyard_sse_streams_opened_total', 'Server-sent event streams opened', ['stream']);
+const opened = sseStreamsOpened;
 
 export interface EventStreamSpec {
   stream: StreamKey;

@@ -11,14 +11,13 @@ import {
   queueGroupsFor,
   slugSchema,
 } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { TRACEPARENT_HEADER } from '@switchyard/domain';
+import { continueTraceparent, syncCallsRejected } from '@switchyard/observability';
 import { fieldErrors } from '../problem/zod.pipe';
 import { SyncAnswer, syncAnswer } from './sync-answer';
 import { SyncService } from './sync.service';
 
-const rejected = counter('switchyard_sync_calls_rejected_total', 'NATS sync calls answered 4xx before any work', [
-  'reason',
-]);
+const rejected = syncCallsRejected;
 
 const CALL_BODY_PROBLEMS: Record<JsonRejection, string> = {
   'malformed-json': 'body is not UTF-8 JSON',
@@ -104,7 +103,11 @@ export class CallResponder implements OnApplicationBootstrap, BeforeApplicationS
     const result = await this.sync.call({
       caller: NATS_CALLER,
       target,
-      request: { ...request, idempotencyKey },
+      request: {
+        ...request,
+        idempotencyKey,
+        traceparent: continueTraceparent(msg.headers?.get(TRACEPARENT_HEADER)),
+      },
       timeoutMs,
     });
     return syncAnswer(result);

@@ -7,9 +7,9 @@ import type { SyncAnswer } from './sync-answer';
 import type { SyncCall } from './sync.service';
 
 /** A `POST /v1/commands` body with mode "sync" as a call (the schema refuses a client-chosen id over HTTP). */
-export function httpSyncCall(principal: Principal, body: HttpCommandRequest): SyncCall {
+export function httpSyncCall(principal: Principal, body: HttpCommandRequest, traceparent: string): SyncCall {
   const { target: _target, timeoutMs, ...request } = body;
-  return { caller: callerOf(principal), target: targetOf(body), request, timeoutMs };
+  return { caller: callerOf(principal), target: targetOf(body), request: { ...request, traceparent }, timeoutMs };
 }
 
 /** 200 with `{ id, state, result }`, or a problem document with its headers (Retry-After, Location). */

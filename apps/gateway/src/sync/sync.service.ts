@@ -14,14 +14,14 @@ import {
   SyncOutcome,
 } from '@switchyard/domain';
 import { JetStreamService } from '@switchyard/messaging';
-import { counter } from '@switchyard/observability';
+import { syncAnswers } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommandsByIds, loadLiveAgents, PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandIntake } from '../commands/command-intake.service';
 import { CommandWatch } from './command-watch';
 
-const answered = counter('switchyard_sync_answers_total', 'Sync calls answered, by status', ['status']);
+const answered = syncAnswers;
 
 export interface SyncCall {
   caller: string;

@@ -1,21 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
-import { counter, histogram } from '@switchyard/observability';
+import {
+  tickerPassSeconds as passSeconds,
+  tickerRowsApplied as appliedRows,
+  tickerRowsClaimed as claimedRows,
+  tickerRowsFailed as failedRows,
+} from '@switchyard/observability';
 import { inSavepoint, inTransaction } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { DueJob, Effect } from './due-job';
 
 /** Carries out effects after a commit (publishes). */
 export type EffectSink = (effects: Effect[]) => Promise<void>;
-
-const claimedRows = counter('switchyard_ticker_rows_claimed_total', 'Due rows claimed by ticker jobs', ['job']);
-const appliedRows = counter('switchyard_ticker_rows_applied_total', 'Due rows whose transition was applied', ['job']);
-const failedRows = counter('switchyard_ticker_rows_failed_total', 'Due rows whose transition threw', ['job']);
-const passSeconds = histogram(
-  'switchyard_ticker_pass_seconds',
-  'Duration of one job pass (claim, apply, commit, publish)',
-  ['job'],
-);
 
 export interface RunnerOptions {
   tickIntervalMs: number;

@@ -43,6 +43,7 @@ describe(limitDepth.name, () => {
     target: 'p',
     type: 't',
     payload: null,
+    traceparent: null,
     caller: 'trigger:x',
     idempotencyKey: 'e',
     mode: 'async',

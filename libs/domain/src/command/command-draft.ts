@@ -17,6 +17,8 @@ export interface CommandRequest {
   heartbeatTimeoutMs?: number;
   parentId?: string;
   depth?: number;
+  /** W3C trace context of the hop recording the command (see trace/traceparent.ts). */
+  traceparent?: string;
 }
 
 export interface CommandDefaults {
@@ -50,6 +52,8 @@ export interface CommandDraft {
   parentId: string | null;
   /** The dead letter this command handles (it was created by a trigger from that dead letter's event). */
   handlesDeadLetter?: string | null;
+  /** Null: the command's trace is derived from its id (traceOfCommandId). */
+  traceparent: string | null;
 }
 
 export type DraftResult = { ok: true; draft: CommandDraft } | { ok: false; field: string; message: string };
@@ -93,6 +97,7 @@ export function draftCommand(
       heartbeatTimeoutMs: request.heartbeatTimeoutMs ?? defaults.heartbeatTimeoutMs,
       depth: request.depth ?? 0,
       parentId: request.parentId ?? null,
+      traceparent: request.traceparent ?? null,
     },
   };
 }

@@ -36,6 +36,8 @@ export function draftReplayCommand(original: ReplaySource, ctx: { id: string; no
     payload: original.payload ?? null,
     caller: original.caller,
     idempotencyKey: null,
+    // A replay is new work: its trace is its own (derived from its id).
+    traceparent: null,
     mode: 'async',
     state: 'queued',
     maxAttempts: original.maxAttempts,

@@ -47,6 +47,7 @@ describe(sut.name, () => {
         heartbeatTimeoutMs: 30_000,
         depth: 0,
         parentId: null,
+        traceparent: null,
       },
     });
   });

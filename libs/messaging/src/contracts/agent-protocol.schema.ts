@@ -1,5 +1,6 @@
 import { AGENT_PHASES, AGENT_TRANSPORTS } from '@switchyard/domain';
 import { z } from 'zod';
+import { commandTraceparent } from './trace';
 
 /**
  * Messages between the dispatcher and agents. docs/agent-protocol.md explains
@@ -17,6 +18,8 @@ export const deliverySchema = z.object({
   heartbeatTimeoutMs: z.number().int(),
   depth: z.number().int(),
   caller: z.string(),
+  /** W3C trace context of the command (over NATS also the `traceparent` header). */
+  traceparent: z.string().max(512).optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
@@ -31,6 +34,7 @@ export function deliveryOf(row: {
   heartbeat_timeout_ms: number;
   depth: number;
   caller: string;
+  traceparent?: string | null;
 }): Delivery {
   return {
     id: row.id,
@@ -42,6 +46,7 @@ export function deliveryOf(row: {
     heartbeatTimeoutMs: row.heartbeat_timeout_ms,
     depth: row.depth,
     caller: row.caller,
+    traceparent: commandTraceparent(row),
   };
 }
 

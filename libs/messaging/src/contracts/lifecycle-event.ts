@@ -11,4 +11,6 @@ export interface LifecycleEvent {
   at: string;
   result?: unknown;
   error?: CommandError | null;
+  /** The command's W3C trace context (also the message's `traceparent` header). */
+  traceparent?: string;
 }

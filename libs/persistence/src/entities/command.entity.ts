@@ -38,6 +38,7 @@ export class CommandEntity {
   @Column('uuid', { name: 'parent_id', nullable: true }) parentId: string | null;
   /** Set on a dead-letter handler: the dead letter it handles (it never writes one itself). */
   @Column('uuid', { name: 'handles_dead_letter', nullable: true }) handlesDeadLetter: string | null;
+  @Column('text', { nullable: true }) traceparent: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

@@ -5,6 +5,7 @@ import { LeaseIndexPerState1763900000300 } from './1763900000300-lease-index-per
 import { HttpAgents1763900000400 } from './1763900000400-http-agents';
 import { TriggersAndDeadLetterEvents1763900000500 } from './1763900000500-triggers-and-dead-letter-events';
 import { Debates1763900000600 } from './1763900000600-debates';
+import { CommandTraceparent1763900000700 } from './1763900000700-command-traceparent';
 
 /** In order of application. Never edit a committed migration; add one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   HttpAgents1763900000400,
   TriggersAndDeadLetterEvents1763900000500,
   Debates1763900000600,
+  CommandTraceparent1763900000700,
 ];

@@ -210,3 +210,21 @@ export async function listAgents(db: Queryable, filter: AgentFilter): Promise<Ag
   );
   return rows;
 }
+
+/**
+ * Agents counted per pool and status, plus per status alone (pool null), for
+ * the fleet gauges. Two scans of `agents` (a small table: one row per agent)
+ * in one statement; run at most once a second per process.
+ */
+export async function countAgentsByPool(
+  db: Queryable,
+): Promise<{ pool: string | null; status: string; agents: number; capacity: number }[]> {
+  const { rows } = await db.query<{ pool: string | null; status: string; agents: number; capacity: number }>(
+    `SELECT p.pool, a.status, count(*)::int AS agents, sum(a.max_concurrency)::int AS capacity
+     FROM agents a CROSS JOIN LATERAL unnest(a.pools) AS p(pool)
+     GROUP BY p.pool, a.status
+     UNION ALL
+     SELECT NULL, status, count(*)::int, sum(max_concurrency)::int FROM agents GROUP BY status`,
+  );
+  return rows;
+}

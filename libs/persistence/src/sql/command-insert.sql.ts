@@ -45,6 +45,7 @@ export async function insertCommands(
     depth: c.depth,
     parent_id: c.parentId,
     handles_dead_letter: c.handlesDeadLetter ?? null,
+    traceparent: c.traceparent,
   }));
   const { rows } = await db.query<CommandRow>(
     `WITH input AS (
@@ -53,14 +54,14 @@ export async function insertCommands(
          caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
          run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
          finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
-         depth integer, parent_id uuid, handles_dead_letter uuid)
+         depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text)
      ), inserted AS (
        INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
          mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, created_at, updated_at)
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, created_at, updated_at)
        SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
          mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, $2, $2
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, $2, $2
        FROM input
        ON CONFLICT DO NOTHING
        RETURNING *

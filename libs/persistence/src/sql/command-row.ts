@@ -41,6 +41,8 @@ export interface CommandRow {
   depth: number;
   parent_id: string | null;
   handles_dead_letter: string | null;
+  /** W3C trace context the command was recorded with; null on rows older than the column. */
+  traceparent: string | null;
   created_at: Date;
   updated_at: Date;
 }
