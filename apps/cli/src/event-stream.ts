@@ -63,7 +63,7 @@ export async function followStream(client: GatewayClient, req: ApiRequest, optio
       const decoder = new TextDecoder();
       try {
         for await (const chunk of res.body) {
-          parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+          parser.feed(decoder.decode(chunk, { stream: true }));
           if (stop) break;
         }
       } catch {

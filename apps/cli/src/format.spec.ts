@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import {
   agentList,
@@ -44,7 +45,7 @@ describe(table.name, () => {
     expect(
       table(
         ['STATE', 'X'],
-        rows.map((r) => r.map((c) => c.replace(/\x1b\[[0-9;]*m/g, ''))),
+        rows.map((r) => r.map((c) => stripVTControlCharacters(c))),
         plain,
       ),
     ).toBe('STATE      X\nsucceeded  a\nqueued     bb');

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 
 /**
@@ -13,10 +14,8 @@ export function palette(enabled: boolean): Palette {
 
 type Json = Record<string, unknown>;
 
-const ANSI = /\x1b\[[0-9;]*m/g;
-
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  return stripVTControlCharacters(text).length;
 }
 
 /** Columns padded to their widest cell (colour codes not counted); the last column is not padded. */
@@ -272,7 +271,7 @@ function keyValues(pairs: readonly [string, string][], c: Palette): string[] {
 
 export function compact(value: unknown): string {
   if (value === undefined) return '-';
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }
 
