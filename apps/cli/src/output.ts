@@ -3,7 +3,7 @@ import { palette, type Palette } from './format';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
 export interface Progress {
@@ -15,7 +15,7 @@ export interface Progress {
  * Where the CLI writes: results to stdout (JSON with `--json`), messages and
  * progress to stderr. Colour only on a terminal (and never with `--json`,
  * NO_COLOR or `--no-color`; FORCE_COLOR turns it on); a spinner only when
- * stderr is a terminal.
+ * stderr is a terminal with a width.
  */
 export class Output {
   readonly c: Palette;
@@ -55,7 +55,9 @@ export class Output {
   }
 
   progress(text: string): Progress {
-    if (!this.streams.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+    // A terminal that reports no width (some pseudo-terminals) would make the spinner redraw without end.
+    const { isTTY, columns } = this.streams.stderr;
+    if (!isTTY || !columns) return { update: () => undefined, stop: () => undefined };
     const spinner: Ora = ora({ text, stream: this.streams.stderr, discardStdin: false }).start();
     return {
       update: (t) => {
