@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { SwitchyardConfig } from '@switchyard/config';
+import { httpRequestMetrics } from '@switchyard/observability';
 
 /** HTTP settings of the gateway, shared by main.ts and the tests that boot it in-process. */
 export function setUpGateway(app: INestApplication, config: SwitchyardConfig): void {
@@ -20,6 +21,7 @@ export function setUpGateway(app: INestApplication, config: SwitchyardConfig): v
   };
   express.useBodyParser('json', json);
   express.disable('x-powered-by');
+  express.use(httpRequestMetrics());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
