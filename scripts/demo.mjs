@@ -179,6 +179,7 @@ if (mintResponse.status !== 201) {
 
 console.log(`
 ${paint(1, 'Switchyard is running')} (namespace ${env.SWITCHYARD_NAMESPACE}, ${env.DEMO_AGENTS} demo agents in pool "demo", ${env.DEMO_HTTP_AGENTS} of them over HTTP)
+  dashboard ${gatewayUrl}/ui   (sign in with the admin key or the client key below)
   API       ${gatewayUrl}/v1
   docs      ${gatewayUrl}/docs   (OpenAPI JSON: ${gatewayUrl}/docs-json)
   metrics   ${gatewayUrl}/metrics, dispatchers :3001 :3011, orchestrator :3002

@@ -26,6 +26,7 @@ function refuseNonJsonBodies(req: Request, _res: Response, next: NextFunction): 
   }
   next();
 }
+import { httpRequestMetrics } from '@switchyard/observability';
 
 /** HTTP settings of the gateway, shared by main.ts and the tests that boot it in-process. */
 export function setUpGateway(app: INestApplication, config: SwitchyardConfig): void {
@@ -50,6 +51,7 @@ export function setUpGateway(app: INestApplication, config: SwitchyardConfig): v
   express.useBodyParser('json', json);
   express.disable('x-powered-by');
   answerClientErrorsWithProblems(app.getHttpServer() as Server);
+  express.use(httpRequestMetrics());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './metrics.module';
 export * from './serve';
 export * from './trace';
+export * from './http-metrics';

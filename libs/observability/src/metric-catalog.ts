@@ -133,6 +133,14 @@ export const triggerFiresSkipped = counter(
   ['reason'],
 );
 
+// The HTTP API (gateway).
+export const httpRequestDuration = histogram(
+  'switchyard_http_request_duration_seconds',
+  'Time to answer an HTTP request (event streams excluded), by method, route and status class',
+  [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  ['method', 'route', 'status'],
+);
+
 // HTTP agents and sync calls (gateway).
 export const httpDeliveries = counter(
   'switchyard_http_deliveries_total',

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, register } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 let defaultsCollected = false;
 
@@ -19,5 +20,15 @@ export class MetricsController {
   @Header('Content-Type', register.contentType)
   metrics(): Promise<string> {
     return register.metrics();
+  }
+
+  /**
+   * The same registry as JSON (prom-client's own shape: name, type, help,
+   * values with labels), for readers without a text-format parser: the
+   * dashboard samples it to draw its charts.
+   */
+  @Get('json')
+  metricsJson(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return register.getMetricsAsJSON();
   }
 }
