@@ -10,6 +10,7 @@
  *   npm run bench -- --quick             # a short smoke run (~3 min)
  *   npm run bench -- --systems switchyard-nats,graphile-worker --rates 1000,max --seconds 10 --dispatchers 1
  *   npm run bench -- --write-docs        # also regenerate docs/benchmarks.md and docs/benchmarks.svg
+ *   npm run bench -- --env API_KEY_CACHE_TTL_MS=0 --systems switchyard-http   # a setting under test
  *   npm run bench -- --cpu-prof var/prof --systems switchyard-http --rates max   # gateway/dispatcher CPU profiles
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,9 +34,10 @@ interface Plan {
   ticker: { rows: number; due: number; rounds: number } | undefined;
 }
 
-function plan(values: Record<string, string | boolean | undefined>): Plan {
+function plan(values: Record<string, string | boolean | string[] | undefined>): Plan {
   const quick = values.quick === true;
-  const list = (v: string | boolean | undefined, fallback: string) => (typeof v === 'string' ? v : fallback).split(',');
+  const list = (v: string | boolean | string[] | undefined, fallback: string) =>
+    (typeof v === 'string' ? v : fallback).split(',');
   const systems = list(values.systems, ALL_SYSTEMS.join(','));
   for (const s of systems) if (!ALL_SYSTEMS.includes(s)) throw new Error(`unknown system ${s}`);
   const rates = list(values.rates, quick ? '500,max' : '500,1000,2000,max').map((r) =>
@@ -65,9 +67,14 @@ async function main(): Promise<void> {
       'cpu-prof': { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
       out: { type: 'string' },
+      env: { type: 'string', multiple: true },
     },
   });
   const p = plan(values);
+  // --env K=V (repeatable): extra environment for every Switchyard service, e.g. a setting under test.
+  const serviceEnv = Object.fromEntries(
+    (values.env ?? []).map((kv) => [kv.split('=')[0], kv.slice(kv.indexOf('=') + 1)]),
+  );
   const startedAt = new Date();
   const dir = values.out ?? path.join('reports', 'bench', startedAt.toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
@@ -114,7 +121,9 @@ async function main(): Promise<void> {
           const cpuProfDir = values['cpu-prof']
             ? path.join(values['cpu-prof'], `${submitPath}-${rate}-${dispatchers}`)
             : undefined;
-          matrix.push(() => runSwitchyard({ path: submitPath, rate, seconds: p.seconds, dispatchers, cpuProfDir }));
+          matrix.push(() =>
+            runSwitchyard({ path: submitPath, rate, seconds: p.seconds, dispatchers, cpuProfDir, env: serviceEnv }),
+          );
         }
       } else {
         matrix.push(() => runPeer({ peer: system as PeerName, rate, seconds: p.seconds }));
@@ -146,6 +155,14 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`wrote ${dir}/results.json, chart.svg, benchmarks.md\n`);
 }
+
+// The bench drops its scratch databases WITH (FORCE); an idle connection a library still held there is cut
+// (57P01) and reported as an 'error' event nobody listens to. That one is expected; anything else ends the run.
+process.on('uncaughtException', (err: Error & { code?: string }) => {
+  if (err.code === '57P01') return;
+  console.error(err);
+  process.exit(1);
+});
 
 main().then(
   () => process.exit(0),
