@@ -28,10 +28,10 @@ import { jobs, RELAY_AFTER_MS } from '../test/support/ticker';
 
 const SCRATCH = 'sy_bench_ticker';
 const CHUNK = 100_000;
-const BATCH = 200;
+export const BATCH = 200;
 
 /** Which job drains which kind of due row. */
-const JOB_OF: Record<DueKind, DueJob<unknown>> = {
+export const JOB_OF: Record<DueKind, DueJob<unknown>> = {
   deadline: jobs.deadline,
   'agent-liveness': jobs.agentLiveness,
   'ack-timeout': jobs.ackTimeout,
@@ -41,7 +41,7 @@ const JOB_OF: Record<DueKind, DueJob<unknown>> = {
   retention: jobs.retention,
 };
 
-function withDatabase(url: string, name: string): string {
+export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
@@ -119,7 +119,7 @@ const FILL_CHUNK = `
  * minutes ahead, the "just published" backlog published now, retries waiting
  * minutes ahead.
  */
-const FRESHEN = `
+export const FRESHEN = `
   UPDATE commands SET
     lease_expires_at = CASE WHEN state IN ('dispatched', 'running')
       THEN now() + interval '5 minutes' + (abs(hashtext(id::text)) % 600) * interval '1 second' END,
@@ -134,7 +134,7 @@ const FRESHEN = `
 /** When FRESHEN ran: the relay delay (30 s) must not pass before the measurement ends. */
 let freshenedAt = 0;
 
-async function fill(pool: Pool, rows: number, due: number): Promise<void> {
+export async function fill(pool: Pool, rows: number, due: number): Promise<void> {
   const started = performance.now();
   const spanMs = 7 * 86_400_000 - 3_660_000;
   const startMs = Date.now() - 7 * 86_400_000 + 3_600_000;
@@ -207,14 +207,14 @@ async function explainClaim(pool: Pool, job: DueJob<unknown>): Promise<string[]>
   return plan;
 }
 
-interface Timing {
+export interface Timing {
   job: string;
   passes: { claimed: number; ms: number }[];
   emptyMs: number;
 }
 
 /** Passes until the job's batch comes back short, then one that finds nothing. */
-async function timePasses(runner: DueRunner, job: DueJob<unknown>): Promise<Timing> {
+export async function timePasses(runner: DueRunner, job: DueJob<unknown>): Promise<Timing> {
   const passes: Timing['passes'] = [];
   for (;;) {
     const t0 = performance.now();
@@ -299,10 +299,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+// Run as a script; bench/ticker-cost.ts imports the fill and the pass timing from here.
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -42,9 +42,10 @@ export class ServiceProcess {
     env: Record<string, string>,
     logDir: string,
     port?: number,
+    nodeArgs: readonly string[] = [],
   ): ServiceProcess {
     mkdirSync(logDir, { recursive: true });
-    const child = spawn(process.execPath, [path.join(ROOT, ENTRY[kind])], {
+    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, ENTRY[kind])], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,6 +134,8 @@ export interface SystemSpec {
   orchestrators?: number;
   /** Demo fleet processes to start (each runs `DEMO_AGENTS` agents). */
   agents?: AgentFleetSpec;
+  /** Arguments for `node` itself, per kind of service (e.g. `--cpu-prof`, which NODE_OPTIONS cannot carry). */
+  nodeArgs?: Partial<Record<ServiceKind, string[]>>;
 }
 
 /** A whole Switchyard on real processes, for e2e tests. */
@@ -142,6 +145,7 @@ export class System {
   constructor(
     readonly env: Record<string, string>,
     readonly logDir: string,
+    private readonly nodeArgs: Partial<Record<ServiceKind, string[]>> = {},
   ) {}
 
   get gatewayUrl(): string {
@@ -151,7 +155,7 @@ export class System {
   }
 
   static async start(env: Record<string, string>, logDir: string, spec: SystemSpec): Promise<System> {
-    const system = new System(env, logDir);
+    const system = new System(env, logDir, spec.nodeArgs);
     for (let i = 1; i <= (spec.gateways ?? 1); i += 1) await system.add('gateway', `gateway-${i}`);
     for (let i = 1; i <= (spec.dispatchers ?? 1); i += 1) await system.add('dispatcher', `dispatcher-${i}`);
     for (let i = 1; i <= (spec.orchestrators ?? 1); i += 1) await system.add('orchestrator', `orchestrator-${i}`);
@@ -163,7 +167,7 @@ export class System {
   async add(kind: Exclude<ServiceKind, 'demo-agents'>, name: string): Promise<ServiceProcess> {
     const port = await freePort();
     const portEnv: Record<string, string> = { [kind === 'gateway' ? 'GATEWAY_PORT' : 'HTTP_PORT']: String(port) };
-    const proc = ServiceProcess.start(name, kind, { ...this.env, ...portEnv }, this.logDir, port);
+    const proc = ServiceProcess.start(name, kind, { ...this.env, ...portEnv }, this.logDir, port, this.nodeArgs[kind]);
     this.processes.push(proc);
     return proc;
   }
@@ -185,6 +189,8 @@ export class System {
           : {}),
       },
       this.logDir,
+      undefined,
+      this.nodeArgs['demo-agents'],
     );
     this.processes.push(proc);
     return proc;

@@ -13,6 +13,8 @@ export interface SwitchyardConfig {
   httpPort: number | undefined;
   adminApiKey: string;
   apiKeyPepper: string;
+  /** How long an authenticated API key is trusted without a fresh lookup (0: never cached). */
+  apiKeyCacheTtlMs: number;
   logLevel: Env['LOG_LEVEL'];
   orchestrator: { tickIntervalMs: number; batchSize: number; relayAfterMs: number; retentionMs: number };
   dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number; prefetch: number };
@@ -74,6 +76,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
     httpPort: env.HTTP_PORT,
     adminApiKey: env.ADMIN_API_KEY,
     apiKeyPepper: env.API_KEY_PEPPER,
+    apiKeyCacheTtlMs: env.API_KEY_CACHE_TTL_MS,
     logLevel: env.LOG_LEVEL,
     orchestrator: {
       tickIntervalMs: env.ORCHESTRATOR_TICK_INTERVAL,

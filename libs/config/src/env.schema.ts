@@ -89,6 +89,13 @@ export const envSchema = z.object({
    */
   SSE_KEEPALIVE_MS: ms(15_000, 100),
 
+  /**
+   * How long the gateway trusts an API key it has looked up without looking it
+   * up again (0: every request reads the table). A key revoked through this
+   * gateway stops working at once; through another replica, within this time.
+   */
+  API_KEY_CACHE_TTL_MS: ms(5_000, 0),
+
   /** Wait of a sync command whose caller names no timeoutMs. */
   SYNC_DEFAULT_TIMEOUT_MS: ms(30_000, 100),
   /** Longest wait a sync caller may ask for; more is refused (400), so a gateway never holds requests for hours. */

@@ -25,7 +25,7 @@ export class AdminService {
   ) {}
 
   async registerAgent(input: CreateAgent): Promise<{ agent: AgentView; apiKey: string; keyId: string }> {
-    return this.dataSource.transaction(async (em) => {
+    const registered = await this.dataSource.transaction(async (em) => {
       const agents = em.getRepository(AgentEntity);
       const existing = await agents.findOne({ where: { id: input.id }, lock: { mode: 'pessimistic_write' } });
       if (existing && !input.force) {
@@ -53,6 +53,9 @@ export class AdminService {
       const saved = await agents.findOneByOrFail({ id: input.id });
       return { agent: toAgentView(saved), apiKey: raw, keyId: entity.id };
     });
+    // After the commit: a request racing the rotation cannot cache the old key again.
+    this.keys.forget({ agentId: input.id });
+    return registered;
   }
 
   async registerClient(
@@ -73,6 +76,7 @@ export class AdminService {
     const key = await repo.findOneBy({ id: keyId });
     if (!key) throw new ProblemException(404, 'key-not-found', `no key ${keyId}`);
     if (!key.revokedAt) await repo.update({ id: keyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.keys.forget({ keyId });
   }
 }
 

@@ -1,0 +1,99 @@
+/** Percentiles and the shapes every benchmark run reports. */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Linear-interpolated percentiles (as Postgres' percentile_cont) of a sample; zeros when empty. */
+export function percentiles(sample: readonly number[]): Percentiles {
+  if (sample.length === 0) return { p50: 0, p95: 0, p99: 0 };
+  const sorted = Float64Array.from(sample).sort();
+  const at = (q: number): number => {
+    const pos = (sorted.length - 1) * q;
+    const lo = Math.floor(pos);
+    const hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Percentiles of `ms` over a query's rows, computed by Postgres. */
+export const PERCENTILES_SQL = (expr: string, from: string): string =>
+  `SELECT count(*)::int AS n,
+          coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expr}), 0) AS p50,
+          coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY ${expr}), 0) AS p95,
+          coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY ${expr}), 0) AS p99
+   FROM ${from}`;
+
+export function toPercentiles(row: { p50: unknown; p95: unknown; p99: unknown }): Percentiles {
+  return { p50: Number(row.p50), p95: Number(row.p95), p99: Number(row.p99) };
+}
+
+export type Rate = number | 'max';
+
+/** One run of one system at one offered load. */
+export interface RunResult {
+  /** switchyard-nats, switchyard-http, switchyard-http-sync, graphile-worker, pg-boss. */
+  system: string;
+  rate: Rate;
+  seconds: number;
+  /** Switchyard dispatchers, or worker processes of a peer. */
+  workers: number;
+  submitted: number;
+  /** Submissions refused (non-2xx, or a publish that threw). */
+  refused: number;
+  completed: number;
+  /** Commands (jobs) finished per second, first submit to last finish. */
+  throughput: number;
+  /** Submit (enqueue) → the agent (handler) started it, ms. */
+  toStart: Percentiles;
+  /** Submit (enqueue) → terminal state committed, ms. */
+  toTerminal: Percentiles;
+  /** Client-side round trip of the submit call itself, ms (HTTP sync: the whole answer). */
+  roundTrip: Percentiles;
+  /** Peak RSS per process, MB. */
+  peakRssMb: Record<string, number>;
+  /** Largest backlog (offered − done) seen during the run. */
+  peakBacklog: number;
+}
+
+export interface TickerJobCost {
+  job: string;
+  rows: number;
+  passes: number;
+  p50: number;
+  p95: number;
+  max: number;
+  emptyMs: number;
+}
+
+export interface TickerResult {
+  ledgerRows: number;
+  duePerJob: number;
+  batch: number;
+  jobs: TickerJobCost[];
+}
+
+export interface MachineFacts {
+  cpuModel: string;
+  cores: number;
+  memGb: number;
+  node: string;
+  postgres: string;
+  nats: string;
+  os: string;
+  loadAvgAtStart: number[];
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  commit: string;
+  command: string;
+  quick: boolean;
+  machine: MachineFacts;
+  settings: Record<string, Record<string, string | number | boolean>>;
+  runs: RunResult[];
+  ticker?: TickerResult;
+}

@@ -1,0 +1,187 @@
+/**
+ * Turns a benchmark's results JSON into its chart (SVG) and into
+ * docs/benchmarks.md, so the document is reproducible from the JSON alone:
+ *
+ *   npm run bench:report -- reports/bench/<timestamp>/results.json
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { lineChart, Series } from './lib/svg';
+import type { BenchResults, Percentiles, Rate, RunResult } from './lib/stats';
+
+const SYSTEMS: { system: string; label: string; color: string }[] = [
+  { system: 'switchyard-nats', label: 'Switchyard, NATS submit', color: '#1f77b4' },
+  { system: 'switchyard-http', label: 'Switchyard, HTTP async', color: '#2ca02c' },
+  { system: 'switchyard-http-sync', label: 'Switchyard, HTTP sync', color: '#17becf' },
+  { system: 'graphile-worker', label: 'graphile-worker', color: '#d62728' },
+  { system: 'pg-boss', label: 'pg-boss', color: '#9467bd' },
+];
+
+const rateLabel = (r: Rate) => (r === 'max' ? 'saturation' : String(r));
+
+function categories(runs: RunResult[]): Rate[] {
+  const fixed = [...new Set(runs.map((r) => r.rate).filter((r): r is number => r !== 'max'))].sort((a, b) => a - b);
+  return runs.some((r) => r.rate === 'max') ? [...fixed, 'max'] : fixed;
+}
+
+/** Throughput and submit→start p50/p99 against offered load; one worker/dispatcher runs only. */
+export function chartSvg(results: BenchResults): string {
+  const runs = results.runs.filter((r) => r.workers === 1);
+  const cats = categories(runs);
+  const pick = (system: string, f: (r: RunResult) => number) =>
+    cats.map((c) => {
+      const r = runs.find((x) => x.system === system && x.rate === c);
+      return r ? f(r) : null;
+    });
+  const present = SYSTEMS.filter((s) => runs.some((r) => r.system === s.system));
+  const throughput: Series[] = present.map((s) => ({
+    name: s.label,
+    color: s.color,
+    values: pick(s.system, (r) => r.throughput),
+  }));
+  const latency: Series[] = present.flatMap((s) => [
+    { name: `${s.label} p99`, color: s.color, values: pick(s.system, (r) => r.toStart.p99) },
+    { name: `${s.label} p50`, color: s.color, dashed: true, values: pick(s.system, (r) => r.toStart.p50) },
+  ]);
+  return lineChart(
+    [
+      { title: 'Throughput (finished/s)', yLabel: 'commands (jobs) per second', series: throughput },
+      { title: 'Submit → start, p50 (dashed) and p99', yLabel: 'ms (log scale)', log: true, series: latency },
+    ],
+    cats.map(rateLabel),
+    [...throughput, { name: 'p50 (dashed)', color: '#555', dashed: true, values: [] }],
+  );
+}
+
+const ms = (p: Percentiles) => `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)}`;
+const rss = (r: RunResult) =>
+  Object.entries(r.peakRssMb)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+function runTable(runs: RunResult[]): string[] {
+  return [
+    '| system | offered/s | workers | done / submitted | refused | finished/s | submit→start ms p50/p95/p99 | submit→terminal ms p50/p95/p99 | client round trip ms p50/p99 | peak backlog | peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map(
+      (r) =>
+        `| ${r.system} | ${rateLabel(r.rate)} | ${r.workers} | ${r.completed}/${r.submitted} | ${r.refused} | ${r.throughput.toFixed(0)} | ` +
+        `${ms(r.toStart)} | ${ms(r.toTerminal)} | ${r.roundTrip.p50.toFixed(1)} / ${r.roundTrip.p99.toFixed(1)} | ${r.peakBacklog} | ${rss(r)} |`,
+    ),
+  ];
+}
+
+/** The issue's goals, checked against this run's figures. */
+function goals(results: BenchResults): string[] {
+  const at = (system: string, rate: Rate) =>
+    results.runs.find((r) => r.system === system && r.rate === rate && r.workers === 1);
+  const sat = (system: string) => at(system, 'max')?.throughput;
+  const nats = sat('switchyard-nats');
+  const gw = sat('graphile-worker');
+  const k = at('switchyard-nats', 1000);
+  const yes = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'missed');
+  const maxRss = k ? Math.max(...Object.values(k.peakRssMb)) : undefined;
+  return [
+    '| goal | figure | |',
+    '| --- | --- | --- |',
+    `| NATS submit at saturation ≥ graphile-worker's | ${nats?.toFixed(0) ?? '–'} vs ${gw?.toFixed(0) ?? '–'} per s | ${yes(nats !== undefined && gw !== undefined ? nats >= gw : undefined)} |`,
+    `| p99 submit→agent start < 25 ms at 1,000/s (NATS) | ${k ? k.toStart.p99.toFixed(1) : '–'} ms | ${yes(k ? k.toStart.p99 < 25 : undefined)} |`,
+    `| every service < 200 MB RSS at 1,000/s (NATS) | ${maxRss ?? '–'} MB at most | ${yes(maxRss !== undefined ? maxRss < 200 : undefined)} |`,
+  ];
+}
+
+function settingsTable(settings: BenchResults['settings']): string[] {
+  return Object.entries(settings).map(
+    ([who, s]) =>
+      `- **${who}**: ${Object.entries(s)
+        .map(([k, v]) => `\`${k}\` ${String(v)}`)
+        .join(', ')}`,
+  );
+}
+
+export function markdown(results: BenchResults, chartPath: string): string {
+  const m = results.machine;
+  const t = results.ticker;
+  return [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by bench/report.ts from a results JSON; edit the generator, not this file. -->',
+    '',
+    `Figures, not pass/fail, from one run of \`${results.command}\` (commit ${results.commit},`,
+    `${results.startedAt} to ${results.finishedAt}${results.quick ? ', **quick mode: short runs, indicative only**' : ''}).`,
+    'Regenerate this page from that run with `npm run bench:report -- <results.json>`.',
+    '',
+    '## Conditions',
+    '',
+    `- Machine: ${m.cores} × ${m.cpuModel}, ${m.memGb} GB RAM, ${m.os}; load average when the run began: ${m.loadAvgAtStart.join(', ')}.`,
+    `- PostgreSQL ${m.postgres} (default settings, \`synchronous_commit = on\`), NATS ${m.nats} with file-backed JetStream, Node ${m.node}.`,
+    '- Everything on the one machine: Postgres, NATS, every service, the workers, and the load generator (itself a Node',
+    '  process), so the cores are shared by all of them.',
+    "- Workload: a no-op (Switchyard: the demo fleet's `echo`; graphile-worker and pg-boss: a task that returns at once),",
+    '  so the figures measure the queue, not the work. Each run starts from a fresh database (and NATS namespace).',
+    '- Load: a fixed offered rate (5 ms slices) or saturation ("max": a fixed number of submissions always in flight)',
+    "  for the run's seconds, then a wait until everything submitted has finished. Progress is printed once a second.",
+    "- *submit → start*: Switchyard, the agent's acceptance (`accepted_at` in the ledger); peers, the handler's entry",
+    '  (stamped by the worker). *submit → terminal*: the committed terminal state (Switchyard `finished_at`; pg-boss',
+    "  `completed_on`; graphile-worker deletes a completed job, so a statement trigger records the delete's time).",
+    '  All against the submit time the client wrote into the payload. *client round trip*: the submit call as the',
+    '  client saw it (HTTP sync: the whole answer). Throughput: finished ÷ (last finish − first submit).',
+    "- Peak RSS: `/proc/<pid>/status` every 200 ms, for each Switchyard service and for the peers' worker process.",
+    '',
+    '### Settings',
+    '',
+    ...settingsTable(results.settings),
+    '',
+    '## Goals',
+    '',
+    ...goals(results),
+    '',
+    '## Throughput and latency against offered load',
+    '',
+    `![throughput and latency against offered load](${chartPath})`,
+    '',
+    '(One dispatcher for Switchyard, one worker process for each peer.)',
+    '',
+    '## All runs',
+    '',
+    ...runTable(results.runs),
+    '',
+    ...(t
+      ? [
+          "## The ticker's cost",
+          '',
+          `Time per DueRunner pass (claim, apply, commit; batch ${t.batch}) with ${t.ledgerRows.toLocaleString('en')} commands in the`,
+          `ledger and ${t.duePerJob.toLocaleString('en')} due rows per job, over every pass that drained them (bench/ticker-cost.ts,`,
+          'on the ledger of bench/ticker-explain.ts; see [ticker.md](ticker.md) for the plans).',
+          '',
+          '| job | rows | passes | ms per pass p50 | p95 | max | empty pass ms |',
+          '| --- | --- | --- | --- | --- | --- | --- |',
+          ...t.jobs.map(
+            (j) =>
+              `| ${j.job} | ${j.rows} | ${j.passes} | ${j.p50.toFixed(1)} | ${j.p95.toFixed(1)} | ${j.max.toFixed(1)} | ${j.emptyMs.toFixed(1)} |`,
+          ),
+          '',
+        ]
+      : []),
+    '## What changed the figures',
+    '',
+    'The performance work behind these figures, with before/after runs and CPU profiles, is in',
+    '[performance.md](performance.md).',
+    '',
+  ].join('\n');
+}
+
+function main(): void {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: bench/report.ts <results.json> [docs/benchmarks.md]');
+  const out = process.argv[3] ?? 'docs/benchmarks.md';
+  const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  const svg = path.join(path.dirname(out), 'benchmarks.svg');
+  const chart = path.join(path.dirname(file), 'chart.svg');
+  writeFileSync(chart, chartSvg(results));
+  copyFileSync(chart, svg);
+  writeFileSync(out, markdown(results, path.basename(svg)));
+  process.stderr.write(`wrote ${out} and ${svg} from ${file}\n`);
+}
+
+if (require.main === module) main();

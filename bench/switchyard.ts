@@ -1,0 +1,116 @@
+/**
+ * Switchyard on real processes (gateway, dispatchers, orchestrator, a demo
+ * fleet) against the local Postgres and NATS: one run per submit path and
+ * offered load. Latency comes from the ledger's own timestamps against the
+ * submit time the client writes into the payload.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { subjectsFor } from '@switchyard/messaging';
+import { mintClientKey } from '../test/support/http';
+import { System, testLogDir } from '../test/support/processes';
+import { createTestEnv, TestEnv } from '../test/support/test-env';
+import { waitForAgentsOnline } from '../test/support/wait';
+import { offerLoad } from './lib/load';
+import { RssSampler } from './lib/rss';
+import { percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from './lib/stats';
+
+export type SubmitPath = 'nats' | 'http' | 'http-sync';
+
+export const FLEET = { agents: 8, concurrency: 32 };
+
+export interface SwitchyardRun {
+  path: SubmitPath;
+  rate: Rate;
+  seconds: number;
+  dispatchers: number;
+  /** Write CPU profiles of the gateway and dispatchers here (`node --cpu-prof`). */
+  cpuProfDir?: string;
+  /** Extra environment for every service (e.g. a setting under test). */
+  env?: Record<string, string>;
+}
+
+/** Submissions open at once: NATS publishes are cheap; HTTP keeps the client from becoming the subject. */
+const IN_FLIGHT: Record<SubmitPath, number> = { nats: 2_000, http: 128, 'http-sync': 128 };
+
+export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
+  const t: TestEnv = await createTestEnv({ LOG_LEVEL: 'warn', ORCHESTRATOR_TICK_INTERVAL: '500', ...run.env });
+  const prof = (kind: string) =>
+    run.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(run.cpuProfDir, kind)}`] : [];
+  const system = await System.start(t.env, testLogDir(t.namespace), {
+    dispatchers: run.dispatchers,
+    agents: { count: FLEET.agents, concurrency: FLEET.concurrency },
+    nodeArgs: { gateway: prof('gateway'), dispatcher: prof('dispatcher') },
+  });
+  const nc = await connect({ servers: t.natsUrl });
+  const rss = new RssSampler(() => system.processes.map((p) => ({ name: p.name, pid: p.child.pid })));
+  try {
+    await waitForAgentsOnline(t.pool, FLEET.agents);
+    const key = run.path === 'nats' ? '' : await mintClientKey(system.gatewayUrl, 'bench');
+    const js = jetstream(nc);
+    const subject = subjectsFor(t.namespace).submitToPool('demo');
+    const url = `${system.gatewayUrl}/v1/commands`;
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+    const submit = async (): Promise<boolean> => {
+      const body = { type: 'echo', payload: { sentAt: Date.now() } };
+      if (run.path === 'nats') {
+        await js.publish(subject, JSON.stringify(body), { msgID: randomUUID() });
+        return true;
+      }
+      const sync = run.path === 'http-sync';
+      const res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ target: { pool: 'demo' }, ...body, ...(sync ? { mode: 'sync' } : {}) }),
+      });
+      await res.arrayBuffer();
+      return res.status === (sync ? 200 : 202);
+    };
+    const load = await offerLoad({
+      label: `switchyard ${run.path} ${run.rate}/s ×${run.dispatchers}`,
+      rate: run.rate,
+      seconds: run.seconds,
+      maxInFlight: IN_FLIGHT[run.path],
+      submit,
+      done: async () =>
+        (
+          await t.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM commands WHERE state IN ('succeeded', 'failed', 'cancelled')`,
+          )
+        ).rows[0].n,
+      drainTimeoutMs: 120_000,
+    });
+
+    type Row = { n: number; p50: number; p95: number; p99: number };
+    const ms = (column: string) => `extract(epoch FROM ${column}) * 1000 - (payload->>'sentAt')::float8`;
+    const start = await t.pool.query<Row>(PERCENTILES_SQL(ms('accepted_at'), 'commands WHERE accepted_at IS NOT NULL'));
+    const terminal = await t.pool.query<Row>(PERCENTILES_SQL(ms('finished_at'), `commands WHERE state = 'succeeded'`));
+    const { rows: span } = await t.pool.query<{ ms: string | null }>(
+      `SELECT extract(epoch FROM max(finished_at)) * 1000 - min((payload->>'sentAt')::float8) AS ms
+       FROM commands WHERE state = 'succeeded'`,
+    );
+    const completed = Number(terminal.rows[0].n);
+    return {
+      system: `switchyard-${run.path}`,
+      rate: run.rate,
+      seconds: run.seconds,
+      workers: run.dispatchers,
+      submitted: load.submitted,
+      refused: load.refused,
+      completed,
+      throughput: span[0].ms ? completed / (Number(span[0].ms) / 1000) : 0,
+      toStart: toPercentiles(start.rows[0]),
+      toTerminal: toPercentiles(terminal.rows[0]),
+      roundTrip: percentiles(load.roundTrips),
+      peakRssMb: rss.stop(),
+      peakBacklog: load.peakBacklog,
+    };
+  } finally {
+    rss.stop();
+    await nc.close();
+    await system.stop();
+    await t.teardown();
+  }
+}
