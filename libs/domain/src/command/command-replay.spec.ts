@@ -40,6 +40,7 @@ describe(sut.name, () => {
       heartbeatTimeoutMs: 2_000,
       depth: 2,
       parentId: '0190a0b0-0000-7000-8000-000000000001',
+      traceparent: null,
     });
   });
 

@@ -55,6 +55,7 @@ describe(sut.name, () => {
         heartbeatTimeoutMs: 30_000,
         depth: 1,
         parentId: null,
+        traceparent: null,
       },
     });
   });
