@@ -51,3 +51,15 @@ export async function seedAgent(
     [agent.id, agent.pools ?? [], agent.concurrency ?? 1, agent.status ?? 'idle', agent.sessionId ?? 's1'],
   );
 }
+
+/** A failed command of `caller` with its (already published) dead letter; returns the dead letter's id. */
+export async function seedDeadLetter(db: Queryable, caller: string): Promise<string> {
+  const [command] = await seedCommands(db, 1, { caller });
+  await db.query(`UPDATE commands SET state = 'failed', finished_at = now(), attempt = 1 WHERE id = $1`, [command.id]);
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO dead_letters (command_id, reason, type, target, attempt, error, published_at)
+     VALUES ($1, 'failed', $2, $3, 1, '{"message":"seeded"}', now()) RETURNING id`,
+    [command.id, command.type, command.target],
+  );
+  return rows[0].id;
+}

@@ -8,7 +8,7 @@ import { streamsFor } from '@switchyard/messaging';
 import { claimForDispatch } from '@switchyard/persistence';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { seedCommands } from '../../support/fixtures';
+import { seedCommands, seedDeadLetter } from '../../support/fixtures';
 import { createTestEnv, TEST_ADMIN_KEY, TestEnv } from '../../support/test-env';
 import { topicBody } from '../../support/debate';
 import { SseClient } from '../../support/sse';
@@ -101,7 +101,15 @@ type OtherRouteName =
   | 'POST /v1/topics/:id/arguments'
   | 'GET /v1/topics/:id/arguments'
   | 'POST /v1/topics/:id/verdict'
-  | 'GET /v1/topics/:id/verdict';
+  | 'GET /v1/topics/:id/verdict'
+  | 'POST /v1/events'
+  | 'POST /v1/triggers'
+  | 'GET /v1/triggers'
+  | 'DELETE /v1/triggers/:id'
+  | 'GET /v1/dead-letters'
+  | 'GET /v1/dead-letters/:id'
+  | 'POST /v1/dead-letters/:id/replay'
+  | 'POST /v1/dead-letters/:id/resolve';
 
 /**
  * What each of these routes answers the credentials it accepts; every other credential is 401.
@@ -143,6 +151,16 @@ const OTHER_ROUTES: Record<OtherRouteName, Partial<Record<CredentialName, number
     'agent key': 404,
     'admin key in x-admin-key': 404,
   },
+  // Events and triggers: any key holder, for its own; the admin for all.
+  'POST /v1/events': { 'client key': 202, 'agent key': 202, 'admin key in x-admin-key': 202 },
+  'POST /v1/triggers': { 'client key': 201, 'agent key': 201, 'admin key in x-admin-key': 201 },
+  'GET /v1/triggers': { 'client key': 200, 'agent key': 200, 'admin key in x-admin-key': 200 },
+  'DELETE /v1/triggers/:id': { 'client key': 204, 'agent key': 204, 'admin key in x-admin-key': 204 },
+  // Dead letters of the client's command (a fresh one per call): an agent key does not see it.
+  'GET /v1/dead-letters': { 'client key': 200, 'agent key': 200, 'admin key in x-admin-key': 200 },
+  'GET /v1/dead-letters/:id': { 'client key': 200, 'agent key': 404, 'admin key in x-admin-key': 200 },
+  'POST /v1/dead-letters/:id/replay': { 'client key': 201, 'agent key': 404, 'admin key in x-admin-key': 201 },
+  'POST /v1/dead-letters/:id/resolve': { 'client key': 200, 'agent key': 404, 'admin key in x-admin-key': 200 },
 };
 const OTHER_ROUTE_NAMES = Object.keys(OTHER_ROUTES) as OtherRouteName[];
 const isOtherRoute = (route: RouteName): route is OtherRouteName => route in OTHER_ROUTES;
@@ -209,7 +227,7 @@ function keyIdHex(raw: string): string {
 describe('gateway authentication: every route × every credential', () => {
   let t: TestEnv;
   let app: INestApplication;
-  let client: MintedKey;
+  let client: MintedKey & { clientId: string };
   let agent: MintedKey;
   let revoked: MintedKey;
   let revokedAgent: MintedKey;
@@ -434,14 +452,29 @@ describe('gateway authentication: every route × every credential', () => {
     return res.body.id as string;
   }
 
+  /** A trigger owned by the credential when it is a key holder, otherwise by the client. */
+  async function ownTrigger(credential: CredentialName): Promise<string> {
+    const key = credential === 'agent key' ? agent.apiKey : client.apiKey;
+    const res = await http()
+      .post('/v1/triggers')
+      .set('authorization', `Bearer ${key}`)
+      .send({ subjectPattern: 'auth.fixture', target: { pool: 'p' }, type: 'x' });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
   async function callOtherRoute(route: OtherRouteName, credential: CredentialName, headers: Headers): Promise<Outcome> {
     const id = route.includes('/v1/commands/')
       ? await ownCommand(credential)
       : route === 'DELETE /v1/schedules/:id'
         ? await ownSchedule(credential)
-        : route.startsWith('GET /v1/agents/:id')
-          ? 'auth-agent'
-          : topicId;
+        : route === 'DELETE /v1/triggers/:id'
+          ? await ownTrigger(credential)
+          : route.includes('/v1/dead-letters/')
+            ? await seedDeadLetter(t.pool, `client:${client.clientId}`)
+            : route.startsWith('GET /v1/agents/:id')
+              ? 'auth-agent'
+              : topicId;
     const [method, template] = route.split(' ');
     const path = template.replace(':id', id);
     const before = await tableFingerprints(t.pool);
@@ -459,6 +492,10 @@ describe('gateway authentication: every route × every credential', () => {
       'POST /v1/topics/:id/signups': { camps: ['pro'] },
       'POST /v1/topics/:id/arguments': { body: 'an argument' },
       'POST /v1/topics/:id/verdict': { verdict: { winner: 'pro' }, rationale: 'because' },
+      'POST /v1/events': { subject: 'auth.happened', data: { n: 1 } },
+      'POST /v1/triggers': { subjectPattern: 'auth.>', target: { pool: 'p' }, type: 'x' },
+      'POST /v1/dead-letters/:id/replay': {},
+      'POST /v1/dead-letters/:id/resolve': { note: 'auth' },
     };
     const req = http()[method.toLowerCase() as 'get' | 'post' | 'delete'](path).set(headers);
     const res = bodies[route] ? await req.send(bodies[route]) : await req;

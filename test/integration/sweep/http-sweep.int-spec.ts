@@ -10,7 +10,7 @@ import { claimForDispatch } from '@switchyard/persistence';
 import request from 'supertest';
 import { DispatcherModule } from '../../../apps/dispatcher/src/dispatcher.module';
 import { topicBody } from '../../support/debate';
-import { seedCommands } from '../../support/fixtures';
+import { seedCommands, seedDeadLetter } from '../../support/fixtures';
 import { inParallel } from '../../support/http';
 import { createTestEnv, TEST_ADMIN_KEY, TestEnv } from '../../support/test-env';
 import { bootGateway, mintAgent, mintClient, MintedKey, PROBLEM_JSON } from '../gateway/in-process-gateway';
@@ -56,6 +56,9 @@ interface Fixtures {
   own: string;
   topic: string;
   schedule: string;
+  trigger: string;
+  /** A dead letter of a command of `client`. */
+  deadLetter: string;
   victimKey: string;
 }
 
@@ -144,6 +147,39 @@ const ROUTES: Record<string, RouteSpec> = {
   },
   'GET /v1/schedules': { credential: 'client' },
   'DELETE /v1/schedules/{id}': { credential: 'client', params: { id: uuidOf((f) => f.schedule) } },
+  'POST /v1/events': {
+    credential: 'client',
+    body: () => ({ subject: 'sweep.happened', data: { a: 1 }, idempotencyKey: 'k' }),
+    anyJson: ['data'],
+  },
+  'POST /v1/triggers': {
+    credential: 'client',
+    body: () => ({
+      subjectPattern: 'sweep.>',
+      target: { pool: 'sweep-pool' },
+      type: 'sweep.x',
+      mode: 'async',
+      retry: { maxAttempts: 2, backoff: { kind: 'constant', baseMs: 10, maxMs: 10, jitter: false } },
+      ackTimeoutMs: 1_000,
+      heartbeatTimeoutMs: 1_000,
+      deadlineMs: 60_000,
+    }),
+    anyJson: ['payloadTemplate'],
+  },
+  'GET /v1/triggers': { credential: 'client' },
+  'DELETE /v1/triggers/{id}': { credential: 'client', params: { id: uuidOf((f) => f.trigger) } },
+  'GET /v1/dead-letters': { credential: 'client' },
+  'GET /v1/dead-letters/{id}': { credential: 'client', params: { id: uuidOf((f) => f.deadLetter) } },
+  'POST /v1/dead-letters/{id}/replay': {
+    credential: 'client',
+    params: { id: uuidOf((f) => f.deadLetter) },
+    body: () => ({ force: false }),
+  },
+  'POST /v1/dead-letters/{id}/resolve': {
+    credential: 'client',
+    params: { id: uuidOf((f) => f.deadLetter) },
+    body: () => ({ note: 'n' }),
+  },
   'POST /v1/topics': {
     credential: 'client',
     body: () => topicBody([3_600_000, 7_200_000, 10_800_000, 14_400_000]),
@@ -200,6 +236,8 @@ const BAD_QUERY: Record<string, string[]> = {
   pool: ['A.B', '*', 'a'.repeat(100)],
   target: ['a'.repeat(100)],
   type: ['a'.repeat(200)],
+  reason: ['a'.repeat(200)],
+  resolved: ['yes', '1'],
   lastEventId: ['abc', '-1', '1.5', '99999999999999999999'],
 };
 
@@ -637,6 +675,12 @@ describe('bad-input sweep over HTTP: every route × every generator', () => {
       .set('authorization', `Bearer ${client.apiKey}`)
       .send({ name: 'sweep', cron: '0 0 1 1 *', timezone: 'UTC', command: { target: { pool: 'p' }, type: 'x' } });
     expect(schedule.status).toBe(201);
+    const trigger = await http()
+      .post('/v1/triggers')
+      .set('authorization', `Bearer ${client.apiKey}`)
+      .send({ subjectPattern: 'sweep.fixture', target: { pool: 'sweep-pool' }, type: 'x' });
+    expect(trigger.status).toBe(201);
+    const deadLetter = await seedDeadLetter(t.pool, `client:${client.clientId}`);
     f = {
       client,
       agent,
@@ -647,6 +691,8 @@ describe('bad-input sweep over HTTP: every route × every generator', () => {
       own: own.id,
       topic: topic.body.id,
       schedule: schedule.body.id,
+      trigger: trigger.body.id,
+      deadLetter,
       victimKey: victim.keyId,
     };
     before = await tableFingerprints(t.pool);
