@@ -23,7 +23,7 @@ import {
   truncate,
 } from './command-failure';
 import { delegationBody } from './delegation';
-import type { Handler, HandlerContext } from './handler';
+import { deliveryFacts, type Handler, type HandlerContext } from './handler';
 import { LocalWorkQueue } from './local-work-queue';
 import { RecentKeys } from './recent-keys';
 import { PublishRejected, ReliablePublisher } from './reliable-publisher';
@@ -342,13 +342,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private contextFor(entry: HeldCommand): HandlerContext {
     const d = entry.delivery;
     return {
-      commandId: d.id,
-      attempt: d.attempt,
-      type: d.type,
-      depth: d.depth,
-      caller: d.caller,
-      deadlineAt: new Date(d.deadlineAt),
-      traceparent: entry.traceparent,
+      ...deliveryFacts(d, entry.traceparent),
       signal: entry.controller.signal,
       progress: async (data: unknown) => {
         // Checked here so the handler, not the publisher, learns about bad data.

@@ -1,3 +1,4 @@
+import type { Delivery } from '@switchyard/messaging/contracts/agent-protocol.schema';
 /** What a handler gets besides the payload. */
 export interface HandlerContext {
   readonly commandId: string;
@@ -62,3 +63,19 @@ export interface DelegateOptions {
  * (`undefined` becomes `null`); a throw fails the attempt (see CommandFailure).
  */
 export type Handler = (payload: unknown, ctx: HandlerContext) => Promise<unknown>;
+
+/** The parts of a handler's context that come from the delivery alone, the same for every transport. */
+export function deliveryFacts(
+  d: Delivery,
+  traceparent: string,
+): Pick<HandlerContext, 'commandId' | 'attempt' | 'type' | 'depth' | 'caller' | 'deadlineAt' | 'traceparent'> {
+  return {
+    commandId: d.id,
+    attempt: d.attempt,
+    type: d.type,
+    depth: d.depth,
+    caller: d.caller,
+    deadlineAt: new Date(d.deadlineAt),
+    traceparent,
+  };
+}

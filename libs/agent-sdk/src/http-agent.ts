@@ -5,7 +5,7 @@ import { type AgentOptions, resolveAgentOptions, type ResolvedAgentOptions } fro
 import { type AgentStatus, sameStatus, statusFor } from './agent-status';
 import { type AbortCause, CommandAborted, describeFailure } from './command-failure';
 import { delegationBody } from './delegation';
-import type { Handler, HandlerContext } from './handler';
+import { deliveryFacts, type Handler, type HandlerContext } from './handler';
 import { publishBackoffMs } from './publish-backoff';
 import { sleep, within } from './timing';
 import { attemptTraceparent, TRACEPARENT_HEADER, traceIdField } from './trace';
@@ -262,13 +262,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
   private contextFor(entry: HeldAttempt): HandlerContext {
     const d = entry.delivery;
     return {
-      commandId: d.id,
-      attempt: d.attempt,
-      type: d.type,
-      depth: d.depth,
-      caller: d.caller,
-      deadlineAt: new Date(d.deadlineAt),
-      traceparent: entry.traceparent,
+      ...deliveryFacts(d, entry.traceparent),
       signal: entry.controller.signal,
       progress: async (data: unknown) => {
         if (JSON.stringify(data) === undefined) throw new TypeError('progress data must be JSON-serializable');
