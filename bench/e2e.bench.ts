@@ -12,6 +12,7 @@
  *   npm run bench -- --write-docs        # also regenerate docs/benchmarks.md and docs/benchmarks.svg
  *   npm run bench -- --env API_KEY_CACHE_TTL_MS=0 --systems switchyard-http   # a setting under test
  *   npm run bench -- --cpu-prof var/prof --systems switchyard-http --rates max   # gateway/dispatcher CPU profiles
+ *   npm run bench -- --metrics var/metrics --systems switchyard-nats --rates 500   # each service's /metrics after the load
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       'ticker-rows': { type: 'string' },
       'ticker-rounds': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      metrics: { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
       out: { type: 'string' },
       env: { type: 'string', multiple: true },
@@ -122,7 +124,15 @@ async function main(): Promise<void> {
             ? path.join(values['cpu-prof'], `${submitPath}-${rate}-${dispatchers}`)
             : undefined;
           matrix.push(() =>
-            runSwitchyard({ path: submitPath, rate, seconds: p.seconds, dispatchers, cpuProfDir, env: serviceEnv }),
+            runSwitchyard({
+              path: submitPath,
+              rate,
+              seconds: p.seconds,
+              dispatchers,
+              cpuProfDir,
+              env: serviceEnv,
+              metricsDir: values.metrics,
+            }),
           );
         }
       } else {
@@ -142,6 +152,15 @@ async function main(): Promise<void> {
       `  => ${r.system} ${r.rate}/s ×${r.workers}: ${r.completed}/${r.submitted} done, ${r.throughput.toFixed(0)}/s, ` +
         `start p50/p99 ${r.toStart.p50.toFixed(1)}/${r.toStart.p99.toFixed(1)} ms, RSS ${JSON.stringify(r.peakRssMb)}\n`,
     );
+    if (r.messagesPerCommand) {
+      const perStream = Object.entries(r.messagesPerCommand).map(([k, n]) => `${k} ${n.toFixed(2)}`);
+      process.stderr.write(`     stream messages per command: ${perStream.join(', ')}\n`);
+    }
+    for (const [stage, q] of Object.entries(r.stages ?? {})) {
+      process.stderr.write(
+        `     ${stage} p50/p95/p99 ${q.p50.toFixed(1)}/${q.p95.toFixed(1)}/${q.p99.toFixed(1)} ms\n`,
+      );
+    }
   }
   if (p.ticker) {
     results.ticker = await measureTickerCost(p.ticker);

@@ -5,17 +5,18 @@
  * submit time the client writes into the payload.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { subjectsFor } from '@switchyard/messaging';
+import { streamsFor, subjectsFor } from '@switchyard/messaging';
 import { mintClientKey } from '../test/support/http';
 import { System, testLogDir } from '../test/support/processes';
 import { createTestEnv, TestEnv } from '../test/support/test-env';
 import { waitForAgentsOnline } from '../test/support/wait';
 import { offerLoad } from './lib/load';
 import { RssSampler } from './lib/rss';
-import { percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from './lib/stats';
+import { Percentiles, percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from './lib/stats';
 
 export type SubmitPath = 'nats' | 'http' | 'http-sync';
 
@@ -30,10 +31,29 @@ export interface SwitchyardRun {
   cpuProfDir?: string;
   /** Extra environment for every service (e.g. a setting under test). */
   env?: Record<string, string>;
+  /** Save each service's /metrics here at the end of the load. */
+  metricsDir?: string;
+}
+
+/** Each service's Prometheus text as it stands, one file per process. */
+async function saveMetrics(system: System, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (const p of system.processes.filter((s) => s.port !== undefined)) {
+    const res = await fetch(`http://127.0.0.1:${p.port}/metrics`);
+    writeFileSync(path.join(dir, `${p.name}.prom`), await res.text());
+  }
 }
 
 /** Submissions open at once: NATS publishes are cheap; HTTP keeps the client from becoming the subject. */
 const IN_FLIGHT: Record<SubmitPath, number> = { nats: 2_000, http: 128, 'http-sync': 128 };
+
+const epochMs = (column: string) => `extract(epoch FROM ${column}) * 1000`;
+/** Submit → start cut at the ledger's timestamps: into the ledger, claimed and delivered, accepted. */
+const STAGES: Record<string, string> = {
+  'submit→row': `${epochMs('created_at')} - (payload->>'sentAt')::float8`,
+  'row→dispatched': `${epochMs('dispatched_at')} - ${epochMs('created_at')}`,
+  'dispatched→accepted': `${epochMs('accepted_at')} - ${epochMs('dispatched_at')}`,
+};
 
 export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
   const t: TestEnv = await createTestEnv({ LOG_LEVEL: 'warn', ORCHESTRATOR_TICK_INTERVAL: '500', ...run.env });
@@ -87,6 +107,20 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
     const ms = (column: string) => `extract(epoch FROM ${column}) * 1000 - (payload->>'sentAt')::float8`;
     const start = await t.pool.query<Row>(PERCENTILES_SQL(ms('accepted_at'), 'commands WHERE accepted_at IS NOT NULL'));
     const terminal = await t.pool.query<Row>(PERCENTILES_SQL(ms('finished_at'), `commands WHERE state = 'succeeded'`));
+    const stages: Record<string, Percentiles> = {};
+    for (const [stage, expr] of Object.entries(STAGES)) {
+      const { rows } = await t.pool.query<Row>(PERCENTILES_SQL(expr, 'commands WHERE accepted_at IS NOT NULL'));
+      stages[stage] = toPercentiles(rows[0]);
+    }
+    if (run.metricsDir)
+      await saveMetrics(system, path.join(run.metricsDir, `${run.path}-${run.rate}-${run.dispatchers}`));
+    // Messages each stream took in per finished command (last sequence: work queues remove what was acked).
+    const jsm = await jetstreamManager(nc);
+    const messagesPerCommand: Record<string, number> = {};
+    for (const [key, name] of Object.entries(streamsFor(t.namespace))) {
+      const info = await jsm.streams.info(name);
+      messagesPerCommand[key] = Number(info.state.last_seq) / Math.max(1, Number(terminal.rows[0].n));
+    }
     const { rows: span } = await t.pool.query<{ ms: string | null }>(
       `SELECT extract(epoch FROM max(finished_at)) * 1000 - min((payload->>'sentAt')::float8) AS ms
        FROM commands WHERE state = 'succeeded'`,
@@ -106,6 +140,8 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       roundTrip: percentiles(load.roundTrips),
       peakRssMb: rss.stop(),
       peakBacklog: load.peakBacklog,
+      stages,
+      messagesPerCommand,
     };
   } finally {
     rss.stop();

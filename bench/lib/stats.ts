@@ -56,6 +56,10 @@ export interface RunResult {
   peakRssMb: Record<string, number>;
   /** Largest backlog (offered − done) seen during the run. */
   peakBacklog: number;
+  /** Switchyard only: where submit → start goes, stage by stage from the ledger's timestamps, ms. */
+  stages?: Record<string, Percentiles>;
+  /** Switchyard only: messages each JetStream stream took in per finished command. */
+  messagesPerCommand?: Record<string, number>;
 }
 
 export interface TickerJobCost {
