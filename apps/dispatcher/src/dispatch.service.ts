@@ -71,17 +71,30 @@ export class DispatchService {
 
   async dispatch(submissions: readonly Submission[]): Promise<Disposition[]> {
     const now = new Date();
-    const ids = await this.recordNew(submissions, now);
-    const rows = new Map((await findCommandsByIds(this.pool, [...new Set(ids)])).map((r) => [r.id, r]));
+    // The agents that could serve the new commands are read while those are inserted (neither needs the other).
+    const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
+    const [recorded, draftAgents] = await Promise.all([
+      this.recordNew(submissions, drafts, now),
+      this.liveAgentsFor(drafts.map((d) => ({ target_kind: d.targetKind, target: d.target }))),
+    ]);
+    const { ids, inserted } = recorded;
+    // Rows just inserted are in hand; only the others (ledger submissions, replays) are read.
+    const rows = new Map(inserted.map((r) => [r.id, r]));
+    for (const r of await findCommandsByIds(
+      this.pool,
+      [...new Set(ids)].filter((id) => !rows.has(id)),
+    )) {
+      rows.set(r.id, r);
+    }
 
     const offered = [...new Set(ids)]
       .map((id) => rows.get(id))
       .filter((r): r is CommandRow => r !== undefined && r.state === 'queued' && r.available_at <= now);
-    const agents = await loadLiveAgents(
-      this.pool,
-      offered.filter((r) => r.target_kind === 'agent').map((r) => r.target),
-      offered.filter((r) => r.target_kind === 'pool').map((r) => r.target),
+    const draftTargets = new Set(drafts.map((d) => `${d.targetKind}:${d.target}`));
+    const otherAgents = await this.liveAgentsFor(
+      offered.filter((r) => !draftTargets.has(`${r.target_kind}:${r.target}`)),
     );
+    const agents = [...new Map([...draftAgents, ...otherAgents].map((a) => [a.id, a])).values()];
     const prefetch = this.config.dispatcher.prefetch;
     const routed = routeCommands(
       offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
@@ -183,9 +196,27 @@ export class DispatchService {
     });
   }
 
-  /** Inserts the commands that arrived over NATS; returns the ledger id of every submission, in order. */
-  private async recordNew(submissions: readonly Submission[], now: Date): Promise<string[]> {
-    const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
+  /** Live agents (with their load) for these targets; none asked, no query. */
+  private liveAgentsFor(
+    targets: readonly Pick<CommandRow, 'target_kind' | 'target'>[],
+  ): Promise<Awaited<ReturnType<typeof loadLiveAgents>>> {
+    if (targets.length === 0) return Promise.resolve([]);
+    return loadLiveAgents(
+      this.pool,
+      targets.filter((r) => r.target_kind === 'agent').map((r) => r.target),
+      targets.filter((r) => r.target_kind === 'pool').map((r) => r.target),
+    );
+  }
+
+  /**
+   * Inserts the commands that arrived over NATS; returns the ledger id of
+   * every submission, in order, and the rows it inserted.
+   */
+  private async recordNew(
+    submissions: readonly Submission[],
+    drafts: readonly CommandDraft[],
+    now: Date,
+  ): Promise<{ ids: string[]; inserted: CommandRow[] }> {
     const inserted = await insertCommands(this.pool, drafts, now);
     this.delivery.announce(inserted, 'submit', now, null);
     for (const row of inserted.filter((r) => r.state === 'cancelled')) {
@@ -202,8 +233,9 @@ export class DispatchService {
       conflicting.map((d) => ({ caller: d.caller, idempotencyKey: d.idempotencyKey! })),
     );
     const byKey = new Map(existing.map((r) => [`${r.caller}\u0000${r.idempotency_key}`, r.id]));
-    return submissions.map((s) =>
+    const ids = submissions.map((s) =>
       s.kind === 'ledger' ? s.commandId : (byKey.get(`${s.draft.caller}\u0000${s.draft.idempotencyKey}`) ?? s.draft.id),
     );
+    return { ids, inserted };
   }
 }
