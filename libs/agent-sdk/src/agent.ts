@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { v7 as uuidv7 } from 'uuid';
 import { type AgentOptions, resolveAgentOptions, type ResolvedAgentOptions } from './agent-options';
-import { type AgentStatus, enqueueStatus, sameStatus, statusFor } from './agent-status';
+import { type AgentStatus, enqueueStatus, StatusPacer, statusFor } from './agent-status';
 import {
   type AbortCause,
   CommandAborted,
@@ -141,8 +141,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private watching?: Promise<void>;
   private sessionChain: Promise<unknown> = Promise.resolve();
   private sessionInFlight = 0;
-  /** The newest status requested: queued, in flight or published. */
-  private requestedStatus?: AgentStatus;
+  private readonly status = new StatusPacer(
+    () => this.currentStatus(),
+    (s) => this.sendStatus(s),
+  );
   private statusQueue: StatusEvent[] = [];
   private statusPumping = false;
   private closing = false;
@@ -175,7 +177,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.nc.flush();
     this.watching = this.watchConnection();
     this.sendSession(this.connectEvent());
-    this.updateStatus(true);
+    this.status.update(true);
     this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
     this.options.logger.info(
       { ...this.logFields, pools: this.options.pools, concurrency: this.options.concurrency },
@@ -201,7 +203,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async shutdown({ drainTimeoutMs = 10_000, flushTimeoutMs = 5_000 }: CloseOptions): Promise<void> {
     this.closing = true;
     this.options.logger.info({ ...this.logFields, held: this.held() }, 'agent closing');
-    this.updateStatus();
+    this.status.update();
     this.deliveries?.unsubscribe();
 
     for (const key of this.queue.drainWaiting()) {
@@ -215,13 +217,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const entry of [...this.commands.values()]) this.release(entry);
 
     clearInterval(this.heartbeatTimer);
+    this.status.stop();
 
     // Outcomes and releases first, so the dispatcher sees them before the session ends.
     const deadline = Date.now() + flushTimeoutMs;
     await this.flush(deadline);
     this.sendSession({ kind: 'disconnect', sessionId: this.sessionId });
     this.offline = true;
-    this.updateStatus();
+    this.status.update();
     await this.flush(deadline);
     if (this.outstanding.size > 0) {
       this.options.logger.warn(
@@ -312,7 +315,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     for (const next of this.queue.push(key)) this.startHandler(next);
-    this.updateStatus();
+    this.status.update();
   }
 
   private startHandler(key: string): void {
@@ -387,7 +390,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
     });
     if (wasRunning) for (const next of this.queue.finish(entry.key)) this.startHandler(next);
-    this.updateStatus();
+    this.status.update();
   }
 
   /** Hands an attempt back (close): aborts it if running and reports `released`. */
@@ -400,7 +403,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.queue.finish(entry.key);
     }
     void this.sendReport(entry, { kind: 'released' }).then(() => this.notify('released', entry.delivery));
-    this.updateStatus();
+    this.status.update();
   }
 
   private retire(entry: HeldCommand): void {
@@ -531,25 +534,26 @@ export class Agent extends EventEmitter<AgentEvents> {
     };
   }
 
+  /** The status this agent is in now (see statusFor). */
+  private currentStatus(): AgentStatus {
+    if (this.offline) return { phase: 'offline' };
+    return statusFor(
+      this.closing,
+      [...this.commands.values()].map((e) => ({
+        commandId: e.delivery.id,
+        type: e.delivery.type,
+        running: e.mode === 'running',
+      })),
+    );
+  }
+
   /**
-   * Publishes the status when it changed (or when `force`d, after a reconnect).
-   * Statuses go out one at a time, in order; while one is pending, later ones
-   * queue up and coalesce (see enqueueStatus), so a watcher sees every phase
-   * change without an outage piling up stale statuses.
+   * Queues a status the pacer let through. Statuses go out one at a time, in
+   * order; while one is pending, later ones queue up and coalesce (see
+   * enqueueStatus), so a watcher sees every phase change without an outage
+   * piling up stale statuses.
    */
-  private updateStatus(force = false): void {
-    const next: AgentStatus = this.offline
-      ? { phase: 'offline' }
-      : statusFor(
-          this.closing,
-          [...this.commands.values()].map((e) => ({
-            commandId: e.delivery.id,
-            type: e.delivery.type,
-            running: e.mode === 'running',
-          })),
-        );
-    if (!force && sameStatus(this.requestedStatus, next)) return;
-    this.requestedStatus = next;
+  private sendStatus(next: AgentStatus): void {
     this.statusQueue = enqueueStatus(this.statusQueue, {
       ...next,
       sessionId: this.sessionId,
@@ -581,7 +585,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.options.logger.info({ ...this.logFields, server: s.server }, 'nats reconnected; announcing the session');
         if (!this.closing) {
           this.sendSession(this.connectEvent());
-          this.updateStatus(true);
+          this.status.update(true);
         }
       }
     }

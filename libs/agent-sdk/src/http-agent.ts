@@ -2,7 +2,7 @@ import type { Delivery } from '@switchyard/messaging/contracts/agent-protocol.sc
 import { EventEmitter } from 'node:events';
 import type { AgentEvents, CloseOptions } from './agent';
 import { type AgentOptions, resolveAgentOptions, type ResolvedAgentOptions } from './agent-options';
-import { type AgentStatus, sameStatus, statusFor } from './agent-status';
+import { type AgentStatus, StatusPacer, statusFor } from './agent-status';
 import { type AbortCause, CommandAborted, describeFailure } from './command-failure';
 import { delegationBody } from './delegation';
 import { deliveryFacts, type Handler, type HandlerContext } from './handler';
@@ -66,7 +66,15 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
   private slotFreed?: () => void;
   private closing = false;
   private closed?: Promise<void>;
-  private publishedStatus?: AgentStatus;
+  private latestStatus?: AgentStatus;
+  private readonly status = new StatusPacer(
+    () =>
+      statusFor(
+        this.closing,
+        [...this.held.values()].map((h) => ({ commandId: h.delivery.id, type: h.delivery.type, running: h.running })),
+      ),
+    (s) => this.sendStatus(s),
+  );
   private statusChain: Promise<unknown> = Promise.resolve();
 
   /** @internal Use `connectHttp()`. */
@@ -98,7 +106,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
       concurrency: this.options.concurrency,
       transport: 'http',
     });
-    this.updateStatus();
+    this.status.update();
     this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
     this.polling = this.pollLoop();
     this.options.logger.info(this.logFields(), 'http agent connected');
@@ -122,12 +130,13 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
     this.closing = true;
     this.stopPolling.abort();
     this.slotFreed?.();
-    this.updateStatus();
+    this.status.update();
     await this.polling;
     const drained = await within(Promise.all([...this.held.values()].map((h) => h.settled)), drainTimeoutMs);
     if (!drained) this.options.logger.warn({ ...this.logFields(), held: this.held.size }, 'drain timed out; releasing');
     await Promise.all([...this.held.values()].map((entry) => this.release(entry)));
     clearInterval(this.heartbeatTimer);
+    this.status.stop();
     await this.statusChain;
     const closed = await this.call('DELETE', `/v1/agent/sessions/${encodeURIComponent(this.sessionId)}`);
     if (closed.status !== 204) this.options.logger.warn({ ...this.logFields(), status: closed.status }, 'close failed');
@@ -209,7 +218,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
     }
     entry.running = true;
     this.armDeadline(entry);
-    this.updateStatus();
+    this.status.update();
     this.notify('started', entry.delivery);
     await this.finish(entry, await this.invoke(entry, handler));
   }
@@ -256,7 +265,7 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
     entry.markSettled();
     this.slotFreed?.();
     this.slotFreed = undefined;
-    this.updateStatus();
+    this.status.update();
   }
 
   private contextFor(entry: HeldAttempt): HandlerContext {
@@ -338,18 +347,13 @@ export class HttpAgent extends EventEmitter<AgentEvents> {
     }
   }
 
-  /** Publishes the status when it changed, one POST at a time, newest last. */
-  private updateStatus(): void {
-    const next = statusFor(
-      this.closing,
-      [...this.held.values()].map((h) => ({ commandId: h.delivery.id, type: h.delivery.type, running: h.running })),
-    );
-    if (sameStatus(this.publishedStatus, next)) return;
-    this.publishedStatus = next;
+  /** Posts a status the pacer let through, one POST at a time, newest last. */
+  private sendStatus(next: AgentStatus): void {
+    this.latestStatus = next;
     const status = { ...next, sessionId: this.sessionId };
     this.statusChain = this.statusChain
       .then(async () => {
-        if (this.publishedStatus !== next) return; // superseded while waiting
+        if (this.latestStatus !== next) return; // superseded while waiting
         await this.call('POST', '/v1/agent/status', status);
         this.notify('status', { ...status, at: new Date().toISOString() });
       })

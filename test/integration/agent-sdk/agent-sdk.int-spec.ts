@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { AckPolicy, type ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream';
-import { type Agent, type AgentOptions, connect, type Handler } from '@switchyard/agent-sdk';
+import { type Agent, type AgentOptions, connect, type Handler, STATUS_DETAIL_INTERVAL_MS } from '@switchyard/agent-sdk';
 import {
   type ControlMessage,
   type Delivery,
@@ -188,6 +188,9 @@ describe('agent SDK against NATS JetStream', () => {
     const agent = await startAgent('echo');
     const d = delivery('echo', { hello: 'world', n: [1, 2] });
     const completed = once(agent, 'completed');
+    // Statuses are paced: after a quiet spell the next one goes at once, so this command's busy is published.
+    await waitFor('status idle', () => phasesOf('echo').includes('idle'));
+    await delay(STATUS_DETAIL_INTERVAL_MS, new AbortController().signal);
 
     deliver('echo', d);
 
