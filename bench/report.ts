@@ -71,6 +71,31 @@ function runTable(runs: RunResult[]): string[] {
   ];
 }
 
+/** Switchyard's submit → start cut into stages, and the messages each stream took per command. */
+function stageTable(runs: RunResult[]): string[] {
+  const staged = runs.filter((r) => r.stages && r.messagesPerCommand);
+  if (staged.length === 0) return [];
+  const stages = Object.keys(staged[0].stages!);
+  const streams = Object.keys(staged[0].messagesPerCommand!);
+  return [
+    '## Where the time goes',
+    '',
+    "Switchyard's submit → start, cut at the ledger's timestamps (ms p50 / p95 / p99): *submit→row* is the wait",
+    "in JetStream and the dispatch batch that records the command (for HTTP, the gateway's insert), *row→dispatched*",
+    'the wait for a claim (a backlog shows here), *dispatched→accepted* the delivery, the agent, its accept report',
+    'through JetStream and the report batch that applies it. Then the messages each stream took in per command.',
+    '',
+    `| system | offered/s | workers | ${stages.join(' | ')} | ${streams.map((s) => `${s} msgs`).join(' | ')} |`,
+    `| --- | --- | --- | ${stages.map(() => '---').join(' | ')} | ${streams.map(() => '---').join(' | ')} |`,
+    ...staged.map(
+      (r) =>
+        `| ${r.system} | ${rateLabel(r.rate)} | ${r.workers} | ${stages.map((k) => ms(r.stages![k])).join(' | ')} | ` +
+        `${streams.map((k) => r.messagesPerCommand![k].toFixed(2)).join(' | ')} |`,
+    ),
+    '',
+  ];
+}
+
 /** The issue's goals, checked against this run's figures. */
 function goals(results: BenchResults): string[] {
   const at = (system: string, rate: Rate) =>
@@ -146,6 +171,7 @@ export function markdown(results: BenchResults, chartPath: string): string {
     '',
     ...runTable(results.runs),
     '',
+    ...stageTable(results.runs),
     ...(t
       ? [
           "## The ticker's cost",
