@@ -169,6 +169,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(dir, 'chart.svg'), chartSvg(results));
   writeFileSync(path.join(dir, 'benchmarks.md'), markdown(results, 'chart.svg'));
   if (values['write-docs']) {
+    writeFileSync(path.join('docs', 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(path.join('docs', 'benchmarks.svg'), chartSvg(results));
     writeFileSync(path.join('docs', 'benchmarks.md'), markdown(results, 'benchmarks.svg'));
   }

@@ -4,7 +4,7 @@
  *
  *   npm run bench:report -- reports/bench/<timestamp>/results.json
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lineChart, Series } from './lib/svg';
 import type { BenchResults, Percentiles, Rate, RunResult } from './lib/stats';
@@ -134,7 +134,8 @@ export function markdown(results: BenchResults, chartPath: string): string {
     '',
     `Figures, not pass/fail, from one run of \`${results.command}\` (commit ${results.commit},`,
     `${results.startedAt} to ${results.finishedAt}${results.quick ? ', **quick mode: short runs, indicative only**' : ''}).`,
-    'Regenerate this page from that run with `npm run bench:report -- <results.json>`.',
+    'Its results are kept in [benchmarks.json](benchmarks.json); regenerate this page and the chart from them with',
+    '`npm run bench:report -- docs/benchmarks.json`.',
     '',
     '## Conditions',
     '',
@@ -203,9 +204,7 @@ function main(): void {
   const out = process.argv[3] ?? 'docs/benchmarks.md';
   const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   const svg = path.join(path.dirname(out), 'benchmarks.svg');
-  const chart = path.join(path.dirname(file), 'chart.svg');
-  writeFileSync(chart, chartSvg(results));
-  copyFileSync(chart, svg);
+  writeFileSync(svg, chartSvg(results));
   writeFileSync(out, markdown(results, path.basename(svg)));
   process.stderr.write(`wrote ${out} and ${svg} from ${file}\n`);
 }
