@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       'Switchyard fleet': {
         agents: FLEET.agents,
         'slots each': FLEET.concurrency,
-        handler: 'echo',
+        handler: 'stamp',
         'HTTP requests in flight': 128,
         'NATS publishes in flight': 2000,
       },

@@ -48,11 +48,18 @@ async function saveMetrics(system: System, dir: string): Promise<void> {
 const IN_FLIGHT: Record<SubmitPath, number> = { nats: 2_000, http: 128, 'http-sync': 128 };
 
 const epochMs = (column: string) => `extract(epoch FROM ${column}) * 1000`;
-/** Submit → start cut at the ledger's timestamps: into the ledger, claimed and delivered, accepted. */
+/** When the agent's handler began (the demo fleet's `stamp`), ms since the epoch. */
+const STARTED = `(result->>'startedAt')::float8`;
+/**
+ * Submit → handler start cut at the ledger's timestamps: into the ledger,
+ * claimed, delivered and started by the agent; then how much later the
+ * ledger recorded the acceptance (the accept report's trip back).
+ */
 const STAGES: Record<string, string> = {
   'submit→row': `${epochMs('created_at')} - (payload->>'sentAt')::float8`,
   'row→dispatched': `${epochMs('dispatched_at')} - ${epochMs('created_at')}`,
-  'dispatched→accepted': `${epochMs('accepted_at')} - ${epochMs('dispatched_at')}`,
+  'dispatched→handler': `${STARTED} - ${epochMs('dispatched_at')}`,
+  'handler→accepted in ledger': `${epochMs('accepted_at')} - ${STARTED}`,
 };
 
 export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
@@ -74,7 +81,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
     const url = `${system.gatewayUrl}/v1/commands`;
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
     const submit = async (): Promise<boolean> => {
-      const body = { type: 'echo', payload: { sentAt: Date.now() } };
+      const body = { type: 'stamp', payload: { sentAt: Date.now() } };
       if (run.path === 'nats') {
         await js.publish(subject, JSON.stringify(body), { msgID: randomUUID() });
         return true;
@@ -105,11 +112,14 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
 
     type Row = { n: number; p50: number; p95: number; p99: number };
     const ms = (column: string) => `extract(epoch FROM ${column}) * 1000 - (payload->>'sentAt')::float8`;
-    const start = await t.pool.query<Row>(PERCENTILES_SQL(ms('accepted_at'), 'commands WHERE accepted_at IS NOT NULL'));
+    // Agent start: the handler's own stamp, as the peers' workers stamp theirs.
+    const start = await t.pool.query<Row>(
+      PERCENTILES_SQL(`${STARTED} - (payload->>'sentAt')::float8`, `commands WHERE state = 'succeeded'`),
+    );
     const terminal = await t.pool.query<Row>(PERCENTILES_SQL(ms('finished_at'), `commands WHERE state = 'succeeded'`));
     const stages: Record<string, Percentiles> = {};
     for (const [stage, expr] of Object.entries(STAGES)) {
-      const { rows } = await t.pool.query<Row>(PERCENTILES_SQL(expr, 'commands WHERE accepted_at IS NOT NULL'));
+      const { rows } = await t.pool.query<Row>(PERCENTILES_SQL(expr, `commands WHERE state = 'succeeded'`));
       stages[stage] = toPercentiles(rows[0]);
     }
     if (run.metricsDir)

@@ -28,6 +28,20 @@ describe('demoHandlers', () => {
   }[] = [
     { name: 'echo returns its payload', type: 'echo', payload: { a: [1, 'b'] }, attempt: 1, result: { a: [1, 'b'] } },
     { name: 'echo returns undefined as is', type: 'echo', payload: undefined, attempt: 1, result: undefined },
+    {
+      name: 'stamp returns its payload with when it began',
+      type: 'stamp',
+      payload: { sentAt: 1 },
+      attempt: 1,
+      result: { sentAt: 1, startedAt: expect.any(Number) },
+    },
+    {
+      name: 'stamp with no object payload returns the stamp alone',
+      type: 'stamp',
+      payload: [1, 2],
+      attempt: 1,
+      result: { startedAt: expect.any(Number) },
+    },
     { name: 'sleep reports how long it slept', type: 'sleep', payload: { ms: 5 }, attempt: 1, result: { slept: 5 } },
     {
       name: 'fail succeeds after its planned failures',
@@ -42,6 +56,13 @@ describe('demoHandlers', () => {
 
   it.each(succeeding)('$name', async ({ type, payload, attempt, result }) => {
     await expect(demoHandlers[type](payload, context(attempt))).resolves.toEqual(result);
+  });
+
+  it('stamp takes the time as the handler begins', async () => {
+    const before = Date.now();
+    const { startedAt } = (await demoHandlers.stamp({}, context())) as { startedAt: number };
+    expect(startedAt).toBeGreaterThanOrEqual(before);
+    expect(startedAt).toBeLessThanOrEqual(Date.now());
   });
 
   const failing: {

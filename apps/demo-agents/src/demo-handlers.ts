@@ -3,8 +3,9 @@ import { z } from 'zod';
 
 /**
  * The demo fleet's command types, small enough to reason about in a test:
- * `echo` returns its payload, `sleep` holds a slot for a while, `fail` fails
- * a chosen number of attempts before it succeeds.
+ * `echo` returns its payload, `stamp` returns it with the moment the handler
+ * began, `sleep` holds a slot for a while, `fail` fails a chosen number of
+ * attempts before it succeeds.
  */
 
 const sleepPayload = z.object({
@@ -28,6 +29,17 @@ function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, type: string): 
 }
 
 export const echo: Handler = (payload) => Promise.resolve(payload);
+
+/**
+ * The payload (an object) with `startedAt`: when the handler began, in ms
+ * since the epoch. The benchmark's "agent start", stamped where the peers'
+ * workers stamp theirs.
+ */
+export const stamp: Handler = (payload) => {
+  const startedAt = Date.now();
+  const fields = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {};
+  return Promise.resolve({ ...fields, startedAt });
+};
 
 export const sleep: Handler = async (payload, ctx) => {
   const { ms } = parsePayload(sleepPayload, payload, 'sleep');
@@ -74,7 +86,7 @@ export const delegate: Handler = async (payload, ctx) => {
   return { children };
 };
 
-export const demoHandlers = { echo, sleep, fail, delegate } satisfies Record<string, Handler>;
+export const demoHandlers = { echo, stamp, sleep, fail, delegate } satisfies Record<string, Handler>;
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
 export function delay(ms: number, signal: AbortSignal): Promise<void> {
