@@ -78,18 +78,11 @@ export class DispatchService {
       this.liveAgentsFor(drafts.map((d) => ({ target_kind: d.targetKind, target: d.target }))),
     ]);
     const { ids, inserted } = recorded;
-    // Rows just inserted are in hand; only the others (ledger submissions, replays) are read.
-    const rows = new Map(inserted.map((r) => [r.id, r]));
-    for (const r of await findCommandsByIds(
-      this.pool,
-      [...new Set(ids)].filter((id) => !rows.has(id)),
-    )) {
-      rows.set(r.id, r);
-    }
-
+    const rows = await this.rowsOf(ids, inserted);
     const offered = [...new Set(ids)]
       .map((id) => rows.get(id))
       .filter((r): r is CommandRow => r !== undefined && r.state === 'queued' && r.available_at <= now);
+    // Targets the new commands did not name (ledger submissions) are read now.
     const draftTargets = new Set(drafts.map((d) => `${d.targetKind}:${d.target}`));
     const otherAgents = await this.liveAgentsFor(
       offered.filter((r) => !draftTargets.has(`${r.target_kind}:${r.target}`)),
@@ -194,6 +187,14 @@ export class DispatchService {
       const child = { ...s.draft, caller: agentCaller(adopted.agentId), depth: adopted.depth };
       return { kind: 'new', draft: limitDepth(child, this.config.limits.maxCommandDepth) };
     });
+  }
+
+  /** The rows of these ids: those just inserted are in hand; only the others (ledger submissions, replays) are read. */
+  private async rowsOf(ids: readonly string[], inserted: readonly CommandRow[]): Promise<Map<string, CommandRow>> {
+    const rows = new Map(inserted.map((r) => [r.id, r]));
+    const missing = [...new Set(ids)].filter((id) => !rows.has(id));
+    for (const r of await findCommandsByIds(this.pool, missing)) rows.set(r.id, r);
+    return rows;
   }
 
   /** Live agents (with their load) for these targets; none asked, no query. */
