@@ -4,15 +4,25 @@ import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandPublisher } from '@switchyard/messaging';
 import { commandsDepthExceeded, commandsSubmitted, publishFailures, traceFields } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommand, insertCommands, PG_POOL } from '@switchyard/persistence';
+import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 
 const submitted = commandsSubmitted;
 const depthExceeded = commandsDepthExceeded;
 
+/** Drafts inserted by one statement at most (the dispatcher's batches are the same size). */
+const MAX_INSERT_BATCH = 256;
+
 /**
  * Records a drafted command: insert, commit, then publish. The same
  * idempotency key (or the same id) from the same caller returns the existing
  * command, marked as a replay, and publishes nothing.
+ *
+ * Concurrent requests share their insert: the drafts of every request that
+ * reaches this point in one turn of the event loop go into one statement
+ * (and one commit), as the dispatcher's consumer does for NATS submissions.
+ * Their publishes then leave in one write too. Two drafts of one batch with
+ * the same idempotency key insert once; the other finds it as a replay.
  */
 @Injectable()
 export class CommandIntake {
@@ -24,10 +34,47 @@ export class CommandIntake {
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
-  /** A draft deeper than MAX_COMMAND_DEPTH (a delegation) is recorded `cancelled` and never runs. */
-  async record(proposed: CommandDraft, now: Date): Promise<{ replayed: boolean; row: CommandRow }> {
+  private readonly inserts = new DataLoader<CommandDraft, CommandRow | null>((drafts) => this.insertBatch(drafts), {
+    cache: false,
+    maxBatchSize: MAX_INSERT_BATCH,
+    // A turn of the event loop, not a microtask: requests arrive in callbacks of their own.
+    batchScheduleFn: (dispatch) => setImmediate(dispatch),
+  });
+
+  /**
+   * One statement for the batch; its rows in the drafts' order (null: not
+   * inserted, it conflicted). If the statement fails, each draft is tried on
+   * its own, so one bad row cannot fail the others' requests.
+   */
+  private async insertBatch(drafts: readonly CommandDraft[]): Promise<(CommandRow | null | Error)[]> {
+    const now = new Date();
+    const inOrder = (rows: readonly CommandRow[], of: readonly CommandDraft[]) => {
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return of.map((d) => byId.get(d.id) ?? null);
+    };
+    try {
+      return inOrder(await insertCommands(this.pool, drafts, now), drafts);
+    } catch (err) {
+      if (drafts.length === 1) throw err;
+      return Promise.all(
+        drafts.map((d) =>
+          insertCommands(this.pool, [d], now).then(
+            (rows) => inOrder(rows, [d])[0],
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ),
+        ),
+      );
+    }
+  }
+
+  /**
+   * A draft deeper than MAX_COMMAND_DEPTH (a delegation) is recorded
+   * `cancelled` and never runs. The row's `created_at` is when its batch was
+   * inserted (within a turn of the event loop of the request).
+   */
+  async record(proposed: CommandDraft): Promise<{ replayed: boolean; row: CommandRow }> {
     const draft = limitDepth(proposed, this.config.limits.maxCommandDepth);
-    const [inserted] = await insertCommands(this.pool, [draft], now);
+    const inserted = await this.inserts.load(draft);
     if (!inserted) {
       const [existing] = draft.idempotencyKey
         ? await findByIdempotencyKeys(this.pool, [{ caller: draft.caller, idempotencyKey: draft.idempotencyKey }])

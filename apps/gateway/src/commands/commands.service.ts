@@ -67,7 +67,7 @@ export class CommandsService {
         errors: [{ field: drafted.field, message: drafted.message }],
       });
     }
-    const { replayed, row } = await this.intake.record(drafted.draft, now);
+    const { replayed, row } = await this.intake.record(drafted.draft);
     return { replayed, body: acceptedView(row) };
   }
 

@@ -118,7 +118,7 @@ export class SyncService implements BeforeApplicationShutdown {
     const watch = this.watch(draft.id);
     let recorded: { replayed: boolean; row: CommandRow };
     try {
-      recorded = await this.intake.record(draft, now);
+      recorded = await this.intake.record(draft);
     } catch (err) {
       watch.close();
       throw err;
