@@ -219,6 +219,11 @@ describe('trace context and metrics (gateway and dispatcher in-process, real Pos
         ? true
         : undefined;
     });
+    // Agents pace their statuses (decision 012): the idle after this command is up to 250 ms behind it.
+    await waitFor('both agents idle again in the ledger', async () => {
+      const { rows } = await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE status = 'idle'`);
+      return rows[0].n === 2 || undefined;
+    });
     const after = await scrape(dispatcher);
     const moved = (series: string) => sample(after, series) - sample(before, series);
     // One registry per process: the in-process gateway and dispatcher share it, and their series add up.
