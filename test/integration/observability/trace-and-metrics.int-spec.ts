@@ -219,12 +219,12 @@ describe('trace context and metrics (gateway and dispatcher in-process, real Pos
         ? true
         : undefined;
     });
-    // Agents pace their statuses (decision 012): the idle after this command is up to 250 ms behind it.
-    await waitFor('both agents idle again in the ledger', async () => {
-      const { rows } = await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE status = 'idle'`);
-      return rows[0].n === 2 || undefined;
+    // Agents pace their statuses (decision 012) and a scrape reuses the fleet query for a second: the gauges
+    // show this command's agent idle again a little after the command ended.
+    const after = await waitFor('the fleet gauges to show both agents idle', async () => {
+      const text = await scrape(dispatcher);
+      return sample(text, 'switchyard_agents{status="idle"}') === 2 ? text : undefined;
     });
-    const after = await scrape(dispatcher);
     const moved = (series: string) => sample(after, series) - sample(before, series);
     // One registry per process: the in-process gateway and dispatcher share it, and their series add up.
     expect(moved('switchyard_commands_published_total')).toBeGreaterThanOrEqual(1);
