@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable: installs dependencies when node_modules is
-// missing and builds when any source is newer than the last build. Used by
+// missing or older than package.json or the lockfile (a pull that added a
+// dependency), and builds when any source is newer than the last build. Used by
 // `npm run demo` and `npm test`, so both work as the first command after a clone.
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +10,12 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
 
-if (!existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+const installed = path.join(root, 'node_modules', '.package-lock.json');
+const manifests = ['package.json', 'package-lock.json']
+  .map((f) => path.join(root, f))
+  .filter((f) => existsSync(f))
+  .map((f) => statSync(f).mtimeMs);
+if (!existsSync(installed) || statSync(installed).mtimeMs < Math.max(...manifests)) {
   console.log('prepare: installing dependencies (npm install)…');
   run('npm install --no-audit --no-fund');
 }
