@@ -113,6 +113,17 @@ export function errorBox(err: unknown): HTMLElement {
   return h('div', { class: 'error-box', testid: 'error' }, err instanceof Error ? err.message : String(err));
 }
 
+/** The button under a keyset-paged table that loads the next page; nothing on the last page. */
+export function moreButton(
+  nextCursor: string | null | undefined,
+  load: (cursor: string) => void,
+  label: string,
+  testid?: string,
+): HTMLElement | null {
+  if (!nextCursor) return null;
+  return h('button', { class: 'btn ghost', testid, on: { click: () => load(nextCursor) } }, label);
+}
+
 export function header(title: string, ...right: Child[]): HTMLElement {
   return h('div', { class: 'view-header' }, h('h1', null, title), h('div', { class: 'view-actions' }, right));
 }

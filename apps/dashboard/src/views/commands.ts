@@ -1,7 +1,7 @@
 import { api, Page, query } from '../api';
 import { h, replace } from '../dom';
 import { targetLabel } from '../lib/format';
-import { commandLink, empty, errorBox, header, mono, pill, table, timeAgo, View, ViewContext } from '../ui';
+import { commandLink, empty, errorBox, header, mono, moreButton, pill, table, timeAgo, View, ViewContext } from '../ui';
 
 export interface CommandSummary {
   id: string;
@@ -101,15 +101,8 @@ export function commandsView(ctx: ViewContext): View {
       );
       replace(
         more,
-        page.nextCursor
-          ? h(
-              'button',
-              { class: 'btn ghost', testid: 'load-more', on: { click: () => void load(page.nextCursor ?? undefined) } },
-              'Load older',
-            )
-          : rows.length
-            ? h('span', { class: 'muted small' }, `${rows.length} shown, the end`)
-            : null,
+        moreButton(page.nextCursor, (c) => void load(c), 'Load older', 'load-more') ??
+          (rows.length ? h('span', { class: 'muted small' }, `${rows.length} shown, the end`) : null),
       );
     } catch (err) {
       replace(list, errorBox(err));

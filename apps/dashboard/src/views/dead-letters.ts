@@ -1,7 +1,19 @@
 import { api, Page, query } from '../api';
 import { h, replace } from '../dom';
 import { targetLabel } from '../lib/format';
-import { commandLink, empty, errorBox, header, mono, table, timeAgo, toast, View, ViewContext } from '../ui';
+import {
+  commandLink,
+  empty,
+  errorBox,
+  header,
+  mono,
+  moreButton,
+  table,
+  timeAgo,
+  toast,
+  View,
+  ViewContext,
+} from '../ui';
 
 interface DeadLetter {
   id: string;
@@ -211,13 +223,7 @@ export function deadLettersView(ctx: ViewContext): View {
       );
       replace(
         more,
-        page.nextCursor
-          ? h(
-              'button',
-              { class: 'btn ghost', on: { click: () => void load(page.nextCursor ?? undefined) } },
-              'Load older',
-            )
-          : null,
+        moreButton(page.nextCursor, (c) => void load(c), 'Load older'),
       );
     } catch (err) {
       replace(list, errorBox(err));

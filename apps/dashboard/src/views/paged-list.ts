@@ -1,6 +1,6 @@
 import { api, Page, query } from '../api';
 import { Child, h, replace } from '../dom';
-import { Column, empty, errorBox, header, table, View } from '../ui';
+import { Column, empty, errorBox, header, moreButton, table, View } from '../ui';
 
 export interface PagedListSpec<T> {
   title: string;
@@ -38,13 +38,7 @@ export function pagedList<T>(spec: PagedListSpec<T>): View {
       );
       replace(
         more,
-        page.nextCursor
-          ? h(
-              'button',
-              { class: 'btn ghost', on: { click: () => void load(page.nextCursor ?? undefined) } },
-              'Load more',
-            )
-          : null,
+        moreButton(page.nextCursor, (c) => void load(c), 'Load more'),
       );
     } catch (err) {
       replace(list, errorBox(err));
