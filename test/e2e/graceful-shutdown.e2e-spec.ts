@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readEffects, succeededTwice } from '../support/effects';
-import { inParallel, mintClientKey } from '../support/http';
+import { inParallel, mintClientKey, submitThroughAnyGateway } from '../support/http';
 import { ServiceProcess, System, testLogDir } from '../support/processes';
 import { createTestEnv, TestEnv } from '../support/test-env';
 import { waitFor, waitForAgentsOnline } from '../support/wait';
@@ -48,34 +48,12 @@ describe('graceful shutdown, end to end', () => {
     await t?.teardown();
   });
 
-  const gatewayUrls = () =>
-    system.processes.filter((p) => p.name.startsWith('gateway') && p.running).map((p) => `http://127.0.0.1:${p.port}`);
-
-  /**
-   * Submits with an idempotency key, first to `preferred` (when given), and
-   * on a refused connection or a 5xx (a draining gateway answers 503) again
-   * to another gateway with the same key, as a client behind a balancer would.
-   */
+  /** Submits through any gateway (first `preferred`), and records the id each key was accepted as. */
   async function submit(key: string, preferred?: string): Promise<void> {
-    for (let tries = 0; tries < 50; tries += 1) {
-      const urls = gatewayUrls();
-      const url = tries === 0 && preferred ? preferred : urls[tries % urls.length];
-      const res = await fetch(`${url}/v1/commands`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-        body: JSON.stringify({ target: { pool: 'demo' }, type: 'sleep', payload: { ms: 40 }, idempotencyKey: key }),
-      }).catch(() => undefined);
-      if (res && (res.status === 202 || res.status === 200)) {
-        const body = (await res.json()) as { id: string };
-        expect(accepted.get(key) ?? body.id).toBe(body.id);
-        accepted.set(key, body.id);
-        return;
-      }
-      await res?.body?.cancel();
-      if (res && res.status < 500) throw new Error(`submit ${key}: ${res.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`submit ${key}: no gateway accepted it`);
+    const body = { target: { pool: 'demo' }, type: 'sleep', payload: { ms: 40 }, idempotencyKey: key };
+    const id = await submitThroughAnyGateway(() => system.gatewayUrls(), apiKey, body, preferred);
+    expect(accepted.get(key) ?? id).toBe(id);
+    accepted.set(key, id);
   }
 
   async function succeeded(prefix: string): Promise<number> {

@@ -6,7 +6,7 @@ import { jetstream, JetStreamClient } from '@nats-io/jetstream';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor } from '@switchyard/messaging';
 import { readEffects, succeededTwice } from '../support/effects';
-import { inParallel, mintClientKey } from '../support/http';
+import { inParallel, mintClientKey, submitThroughAnyGateway } from '../support/http';
 import { ServiceProcess, System, testLogDir } from '../support/processes';
 import { createTestEnv, TestEnv } from '../support/test-env';
 import { waitFor, waitForAgentsOnline } from '../support/wait';
@@ -68,10 +68,7 @@ describe('rolling restart of every service during a 2,000-command run', () => {
     await t?.teardown();
   });
 
-  const runningGateways = () =>
-    system.processes.filter((p) => p.kind === 'gateway' && p.running).map((p) => `http://127.0.0.1:${p.port}`);
-
-  /** One command: even ones over HTTP (to whichever gateway is up, same key on a retry), odd ones published on NATS. */
+  /** One command: even ones over HTTP (through any running gateway), odd ones published on NATS. */
   async function submit(i: number): Promise<void> {
     const key = `roll-${i}`;
     const body = {
@@ -79,34 +76,20 @@ describe('rolling restart of every service during a 2,000-command run', () => {
       payload: i % 10 === 0 ? { times: 1, retryable: true } : { ms: 150 },
       backoff: FAST_RETRY,
     };
-    for (let tries = 0; tries < 100; tries += 1) {
-      try {
-        if (i % 2 === 1) {
-          await js.publish(subjectsFor(t.namespace).submitToPool('demo'), JSON.stringify(body), { msgID: key });
-          acknowledged.add(key);
-          return;
-        }
-        const urls = runningGateways();
-        const res = await fetch(`${urls[(i + tries) % urls.length]}/v1/commands`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ target: { pool: 'demo' }, idempotencyKey: key, ...body }),
-        });
-        if (res.status === 202 || res.status === 200) {
-          await res.body?.cancel();
-          acknowledged.add(key);
-          return;
-        }
-        const text = await res.text();
-        // A draining gateway answers 503; anything else in the 4xx range is a defect of this test or the gateway.
-        if (res.status < 500) throw new Error(`submit ${key}: ${res.status} ${text}`);
-      } catch (err) {
-        if (err instanceof Error && err.message.startsWith(`submit ${key}`)) throw err;
-        // A refused connection (the gateway between stop and start): try again, as a client behind a balancer would.
-      }
-      await new Promise((r) => setTimeout(r, 50));
+    if (i % 2 === 1) {
+      await js.publish(subjectsFor(t.namespace).submitToPool('demo'), JSON.stringify(body), { msgID: key });
+    } else {
+      // Spread over the gateways, as a balancer would; a stopped one sends the request to the next.
+      const urls = system.gatewayUrls();
+      const preferred = urls[(i / 2) % urls.length];
+      await submitThroughAnyGateway(
+        () => system.gatewayUrls(),
+        apiKey,
+        { target: { pool: 'demo' }, idempotencyKey: key, ...body },
+        preferred,
+      );
     }
-    throw new Error(`submit ${key}: never acknowledged`);
+    acknowledged.add(key);
   }
 
   async function inFlight(): Promise<number> {
@@ -120,7 +103,7 @@ describe('rolling restart of every service during a 2,000-command run', () => {
   async function roll(proc: ServiceProcess): Promise<void> {
     const busy = await inFlight();
     const fleet = proc.env.DEMO_AGENT_PREFIX;
-    const before = fleet ? await sessions(fleet) : [];
+    const before = fleet ? (await sessions(fleet)).map((s) => s.session) : [];
     proc.signal('SIGTERM');
     const code = await proc.exited;
     steps.push({ name: proc.name, code, inFlight: busy });
@@ -130,21 +113,22 @@ describe('rolling restart of every service during a 2,000-command run', () => {
       await waitFor(
         `${proc.name} back online`,
         async () => {
-          const now = await sessions(fleet, 'online');
-          return now.length === AGENTS_PER_FLEET && now.every((s) => !before.includes(s));
+          const now = (await sessions(fleet)).filter((s) => s.online);
+          return now.length === AGENTS_PER_FLEET && now.every((s) => !before.includes(s.session));
         },
         { timeoutMs: 30_000 },
       );
     } else await next.waitReady();
   }
 
-  async function sessions(prefix: string, online?: 'online'): Promise<string[]> {
-    const { rows } = await t.pool.query<{ session: string }>(
-      `SELECT session_id AS session FROM agents
-        WHERE id LIKE $1 AND session_id IS NOT NULL AND ($2::text IS NULL OR status <> 'offline')`,
-      [`${prefix}%`, online ?? null],
+  /** The current session of each agent of a fleet, and whether the agent is online. */
+  async function sessions(prefix: string): Promise<{ session: string; online: boolean }[]> {
+    const { rows } = await t.pool.query<{ session: string; online: boolean }>(
+      `SELECT session_id AS session, status <> 'offline' AS online FROM agents
+        WHERE id LIKE $1 AND session_id IS NOT NULL`,
+      [`${prefix}%`],
     );
-    return rows.map((r) => r.session);
+    return rows;
   }
 
   it('restarts each replica in turn while the commands arrive; every stop is clean', async () => {

@@ -44,3 +44,33 @@ export async function inParallel<T, R>(
   );
   return results;
 }
+
+/**
+ * POST /v1/commands as a client behind a balancer would: to `preferred` first
+ * (when given), else to the running gateways in turn; a refused connection or
+ * a 5xx (a draining gateway answers 503) is tried again on the next one with
+ * the same body, so its idempotency key makes the retry safe. Resolves with
+ * the id of the accepted command (202, or 200 for a replay); a 4xx throws.
+ */
+export async function submitThroughAnyGateway(
+  gatewayUrls: () => string[],
+  apiKey: string,
+  body: { idempotencyKey: string } & Record<string, unknown>,
+  preferred?: string,
+): Promise<string> {
+  const key = body.idempotencyKey;
+  for (let tries = 0; tries < 100; tries += 1) {
+    const urls = gatewayUrls();
+    const url = tries === 0 && preferred ? preferred : urls[tries % urls.length];
+    const res = await fetch(`${url}/v1/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify(body),
+    }).catch(() => undefined);
+    if (res && (res.status === 202 || res.status === 200)) return ((await res.json()) as { id: string }).id;
+    const text = await res?.text();
+    if (res && res.status < 500) throw new Error(`submit ${key}: ${res.status} ${text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`submit ${key}: no gateway accepted it`);
+}

@@ -148,10 +148,16 @@ export class System {
     private readonly nodeArgs: Partial<Record<ServiceKind, string[]>> = {},
   ) {}
 
+  /** The URL of the first running gateway. */
   get gatewayUrl(): string {
-    const gw = this.processes.find((p) => p.name.startsWith('gateway') && p.running);
-    if (!gw) throw new Error('no gateway running');
-    return `http://127.0.0.1:${gw.port}`;
+    const [url] = this.gatewayUrls();
+    if (!url) throw new Error('no gateway running');
+    return url;
+  }
+
+  /** The URLs of every gateway running now (a client behind a balancer picks among these). */
+  gatewayUrls(): string[] {
+    return this.processes.filter((p) => p.kind === 'gateway' && p.running).map((p) => `http://127.0.0.1:${p.port}`);
   }
 
   static async start(env: Record<string, string>, logDir: string, spec: SystemSpec): Promise<System> {
