@@ -6,12 +6,11 @@
  * drained. Reports per-pass p50/p95/max per job, and a pass that finds nothing.
  */
 import { Logger } from '@nestjs/common';
-import { migrate } from '@switchyard/persistence';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { DueRunner } from '../apps/orchestrator/src/runner/due-runner';
 import { DUE_KINDS, seedDueRows } from '../test/support/due-rows';
 import { percentiles, TickerResult } from './lib/stats';
-import { BATCH, fill, FRESHEN, JOB_OF, timePasses, withDatabase } from './ticker-explain';
+import { BATCH, fill, FRESHEN, JOB_OF, scratchDatabase, timePasses } from './ticker-explain';
 
 const SCRATCH = 'sy_bench_ticker_cost';
 
@@ -31,14 +30,8 @@ async function rearm(pool: Pool, due: number): Promise<void> {
 }
 
 export async function measureTickerCost(opts: { rows: number; due: number; rounds: number }): Promise<TickerResult> {
-  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = withDatabase(server, SCRATCH);
   Logger.overrideLogger(['error', 'fatal']);
-  const admin = new Client({ connectionString: withDatabase(server, 'postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${SCRATCH}`);
-  await migrate(url);
+  const { url, drop } = await scratchDatabase(SCRATCH);
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
     process.stderr.write(`ticker: filling a ${opts.rows.toLocaleString('en')}-command ledger\n`);
@@ -78,7 +71,6 @@ export async function measureTickerCost(opts: { rows: number; due: number; round
     };
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
-    await admin.end();
+    await drop();
   }
 }

@@ -25,6 +25,7 @@ import type { DueJob } from '../apps/orchestrator/src/runner/due-job';
 import { DueRunner } from '../apps/orchestrator/src/runner/due-runner';
 import { DUE_KINDS, DueKind, seedDueRows } from '../test/support/due-rows';
 import { jobs, RELAY_AFTER_MS } from '../test/support/ticker';
+import { withDatabase } from '../test/support/test-database';
 
 const SCRATCH = 'sy_bench_ticker';
 const CHUNK = 100_000;
@@ -41,10 +42,29 @@ export const JOB_OF: Record<DueKind, DueJob<unknown>> = {
   retention: jobs.retention,
 };
 
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
+/** Runs one statement on the server's `postgres` database (creating and dropping databases). */
+async function onServer(server: string, sql: string): Promise<void> {
+  const admin = new Client({ connectionString: withDatabase(server, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * A new, migrated scratch database `name` on the server of DATABASE_URL (a
+ * leftover of that name is dropped first): its URL, and how to drop it.
+ */
+export async function scratchDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const drop = () => onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await drop();
+  await onServer(server, `CREATE DATABASE ${name}`);
+  const url = withDatabase(server, name);
+  await migrate(url);
+  return { url, drop };
 }
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
@@ -234,17 +254,8 @@ async function main(): Promise<void> {
   });
   const rows = Number(values.rows);
   const due = Number(values.due);
-  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = withDatabase(server, SCRATCH);
   Logger.overrideLogger(['error', 'fatal']);
-
-  const admin = new Client({ connectionString: withDatabase(server, 'postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${SCRATCH}`);
-  const { rows: version } = await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
-  await admin.end();
-  await migrate(url);
+  const { url, drop } = await scratchDatabase(SCRATCH);
 
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
@@ -256,6 +267,7 @@ async function main(): Promise<void> {
          'commands_open_deadline', 'commands_lease', 'commands_queued_available', 'commands_scheduled_due',
          'agents_live_heartbeat') ORDER BY c.relkind DESC, c.relname`,
     );
+    const { rows: version } = await pool.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
     console.log(`\nPostgreSQL ${version[0].v}; relations (estimated rows, size):`);
     for (const s of sizes)
       console.log(`  ${s.relname.padEnd(28)} ${Number(s.n).toLocaleString('en').padStart(10)}  ${s.size}`);
@@ -290,12 +302,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await pool.end();
-    if (!values.keep) {
-      const cleanup = new Client({ connectionString: withDatabase(server, 'postgres') });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
-      await cleanup.end();
-    }
+    if (!values.keep) await drop();
   }
 }
 

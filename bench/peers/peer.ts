@@ -15,6 +15,7 @@ import { Client, Pool } from 'pg';
 import { offerLoad } from '../lib/load';
 import { RssSampler } from '../lib/rss';
 import { percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from '../lib/stats';
+import { withDatabase } from '../../test/support/test-database';
 
 export type PeerName = 'graphile-worker' | 'pg-boss';
 
@@ -49,12 +50,6 @@ export interface PeerRun {
   peer: PeerName;
   rate: Rate;
   seconds: number;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 interface Enqueuer {

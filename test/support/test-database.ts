@@ -9,7 +9,8 @@ import { migrate, MIGRATIONS } from '@switchyard/persistence';
  */
 const TEMPLATE_LOCK = 7_305_481_923;
 
-function withDatabase(url: string, name: string): string {
+/** The same server URL, naming another database. */
+export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
