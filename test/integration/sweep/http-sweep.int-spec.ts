@@ -23,6 +23,7 @@ import {
   type RawRequest,
   type RawResponse,
   tableFingerprints,
+  wrongTypeFor,
 } from './sweep-support';
 
 /**
@@ -290,15 +291,6 @@ function jsonRequest(c: Context, body: unknown, extra: Partial<RawRequest> = {})
     body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
     ...extra,
   };
-}
-
-/** A value of another JSON type than `value`. */
-function wrongTypeFor(value: unknown): unknown {
-  if (typeof value === 'string') return 12345;
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return 'true';
-  if (Array.isArray(value)) return { not: 'an array' };
-  return ['not', 'an', 'object'];
 }
 
 /** A body that fails validation whatever else the route checks, for cases about something else. */

@@ -13,7 +13,7 @@ import { seedCommands } from '../../support/fixtures';
 import { createTestEnv, TEST_ADMIN_KEY, TestEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
 import { bootGateway, mintAgent } from '../gateway/in-process-gateway';
-import { deepJson, tableFingerprints } from './sweep-support';
+import { deepJson, tableFingerprints, wrongTypeFor } from './sweep-support';
 
 /**
  * Bad input on every subject the services consume: submissions and calls
@@ -173,14 +173,6 @@ function setPath(body: Record<string, unknown>, path: string, value: unknown): R
   if (value === undefined) delete at[keys[keys.length - 1]];
   else at[keys[keys.length - 1]] = value;
   return copy;
-}
-
-function wrongTypeFor(value: unknown): unknown {
-  if (typeof value === 'string') return 12345;
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return 'true';
-  if (Array.isArray(value)) return { not: 'an array' };
-  return ['not', 'an', 'object'];
 }
 
 /** Every malformed message of one kind. */

@@ -158,3 +158,12 @@ function dechunk(data: Buffer): Buffer {
 export function deepJson(depth: number): string {
   return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
+
+/** A value of another JSON type than `value`. */
+export function wrongTypeFor(value: unknown): unknown {
+  if (typeof value === 'string') return 12345;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return 'true';
+  if (Array.isArray(value)) return { not: 'an array' };
+  return ['not', 'an', 'object'];
+}
