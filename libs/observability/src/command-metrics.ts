@@ -12,6 +12,9 @@ import {
 /** Terminal states that write a dead letter (the transition table's `deadLetter`: every end but success and cancel). */
 const DEAD_LETTER_STATES = new Set(['failed', 'stuck', 'expired']);
 
+/** Agent reports that, taken from `dispatched`, stand for the acceptance too (an agent that finished at once). */
+const IMPLYING_ACCEPTANCE = new Set(['succeed', 'fail']);
+
 /** What one committed transition adds to the command metrics. Pure; `observe` applies it. */
 export interface TransitionObservation {
   dispatchSeconds?: number;
@@ -23,7 +26,8 @@ export interface TransitionObservation {
 /**
  * Latencies start when the command became due: its submission, or its
  * `runAt` for a scheduled one. Dispatch and accept count first attempts only,
- * so retries (which wait out their backoff) do not blur them.
+ * so retries (which wait out their backoff) do not blur them. An outcome
+ * reported straight from `dispatched` counts as the acceptance as well.
  */
 export function observationOf(record: TransitionRecord, meta: LifecycleMeta): TransitionObservation {
   const due = dueAt(record);
@@ -31,7 +35,8 @@ export function observationOf(record: TransitionRecord, meta: LifecycleMeta): Tr
   const first = record.attempt === 1;
   const out: TransitionObservation = {};
   if (meta.event === 'claim' && first && since !== undefined) out.dispatchSeconds = since;
-  if (meta.event === 'accept' && first && since !== undefined) out.acceptSeconds = since;
+  const accepted = meta.event === 'accept' || (IMPLYING_ACCEPTANCE.has(meta.event) && meta.from === 'dispatched');
+  if (accepted && first && since !== undefined) out.acceptSeconds = since;
   if (isTerminal(record.state) && meta.from !== record.state) {
     out.finished = { state: record.state, ...(since !== undefined ? { seconds: since } : {}) };
     // Labelled by state, not by the error code: codes are chosen by agents, unbounded as label values.
