@@ -53,11 +53,12 @@ const parked = commandsParked;
 const saturated = dispatchSaturated;
 
 /**
- * The dispatch step for a batch of submit messages:
- * record new commands → read their rows → route to live agents (pure) →
- * claim with one CAS → deliver. Rows already claimed, finished or scheduled
- * are acknowledged without delivery, so a redelivered message never causes a
- * second delivery of the same attempt.
+ * The dispatch step for a batch of submit messages: read the live agents (and
+ * the rows of ledger submissions) → route (pure) → insert the new commands
+ * already claimed, and claim the waiting rows with one CAS → deliver. Rows
+ * already claimed, finished or scheduled are acknowledged without delivery,
+ * and a repeat of a recorded command is offered as that row, so a redelivered
+ * message never causes a second delivery of the same attempt.
  */
 @Injectable()
 export class DispatchService {
@@ -71,57 +72,98 @@ export class DispatchService {
 
   async dispatch(submissions: readonly Submission[]): Promise<Disposition[]> {
     const now = new Date();
-    // The agents that could serve the new commands are read while those are inserted (neither needs the other).
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
-    const [recorded, draftAgents] = await Promise.all([
-      this.recordNew(submissions, drafts, now),
-      this.liveAgentsFor(drafts.map((d) => ({ target_kind: d.targetKind, target: d.target }))),
+    const routable = drafts.filter((d) => d.state === 'queued');
+    const ledgerIds = [...new Set(submissions.flatMap((s) => (s.kind === 'ledger' ? [s.commandId] : [])))];
+    // The agents for the new commands are read while the ledger submissions' rows are (neither needs the other).
+    const [draftAgents, ledgerRows] = await Promise.all([
+      this.liveAgentsFor(routable.map((d) => ({ target_kind: d.targetKind, target: d.target }))),
+      findCommandsByIds(this.pool, ledgerIds),
     ]);
-    const { ids, inserted } = recorded;
-    const rows = await this.rowsOf(ids, inserted);
-    const offered = [...new Set(ids)]
-      .map((id) => rows.get(id))
-      .filter((r): r is CommandRow => r !== undefined && r.state === 'queued' && r.available_at <= now);
-    // Targets the new commands did not name (ledger submissions) are read now.
-    const draftTargets = new Set(drafts.map((d) => `${d.targetKind}:${d.target}`));
+    const offered = ledgerRows.filter((r) => r.state === 'queued' && r.available_at <= now);
+    const draftTargets = new Set(routable.map((d) => `${d.targetKind}:${d.target}`));
     const otherAgents = await this.liveAgentsFor(
       offered.filter((r) => !draftTargets.has(`${r.target_kind}:${r.target}`)),
     );
     const agents = [...new Map([...draftAgents, ...otherAgents].map((a) => [a.id, a])).values()];
     const prefetch = this.config.dispatcher.prefetch;
+    // Rows that waited come first; then the new commands, in arrival order.
     const routed = routeCommands(
-      offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
+      [
+        ...offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
+        ...routable.map((d) => ({ commandId: d.id, target: { kind: d.targetKind, name: d.target } })),
+      ],
       agents.map((a) => ({ ...a, capacity: Math.floor(a.capacity * prefetch) })),
     );
-    // A sync caller is waiting: it is answered 503 now instead of the command being parked or postponed.
+    // A sync caller is waiting (only ledger rows can be sync): it is answered 503 now instead of the command
+    // being parked or postponed.
     const syncIds = new Set(offered.filter((r) => r.mode === 'sync').map((r) => r.id));
     const decisions = routed.filter((d) => d.kind === 'assign' || !syncIds.has(d.commandId));
     await this.refuseSync(routed.filter((d) => d.kind !== 'assign' && syncIds.has(d.commandId)));
 
-    const assignments = decisions.flatMap((d) =>
-      d.kind === 'assign' ? [{ commandId: d.commandId, agentId: d.agentId }] : [],
-    );
-    const won = await claimForDispatch(this.pool, assignments, now);
+    const assigned = new Map(decisions.flatMap((d) => (d.kind === 'assign' ? [[d.commandId, d.agentId]] : [])));
+    const draftIds = new Set(drafts.map((d) => d.id));
+    const ledgerAssignments = [...assigned]
+      .filter(([commandId]) => !draftIds.has(commandId))
+      .map(([commandId, agentId]) => ({ commandId, agentId }));
+    // New commands are inserted already claimed by their agents; waiting rows are claimed with the CAS.
+    const [inserted, wonWaiting] = await Promise.all([
+      this.recordNew(drafts, assigned, now),
+      claimForDispatch(this.pool, ledgerAssignments, now),
+    ]);
+    const won = [...inserted.filter((r) => r.state === 'dispatched'), ...wonWaiting];
     claimed.inc(won.length);
     this.delivery.deliver(won, now, new Map(agents.map((a) => [a.id, a.transport])));
 
-    const noAgent = decisions.filter((d) => d.kind === 'no-agent').map((d) => d.commandId);
+    // Rows that exist: the waiting rows offered, and the new ones inserted queued.
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    const exists = (id: string) => insertedIds.has(id) || !draftIds.has(id);
+    const noAgent = decisions.filter((d) => d.kind === 'no-agent' && exists(d.commandId)).map((d) => d.commandId);
     const parkedIds = new Set(await parkUnroutable(this.pool, noAgent, now));
     parked.inc(parkedIds.size);
     const retryLater = new Map<string, Disposition>();
     // Assigned but not won: claimed elsewhere (the next delivery finds it and acks) or locked by a peer.
     const wonIds = new Set(won.map((r) => r.id));
-    for (const a of assignments) {
-      if (!wonIds.has(a.commandId)) retryLater.set(a.commandId, { kind: 'retry-later', reason: 'claim-contended' });
+    for (const { commandId } of ledgerAssignments) {
+      if (!wonIds.has(commandId)) retryLater.set(commandId, { kind: 'retry-later', reason: 'claim-contended' });
     }
     for (const id of noAgent) {
       if (!parkedIds.has(id)) retryLater.set(id, { kind: 'retry-later', reason: 'agent-came-online' });
     }
     for (const d of decisions) {
-      if (d.kind === 'saturated') retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated' });
+      if (d.kind === 'saturated' && exists(d.commandId)) {
+        retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated' });
+      }
     }
     saturated.inc(decisions.filter((d) => d.kind === 'saturated').length);
-    return ids.map((id) => retryLater.get(id) ?? { kind: 'ack' });
+
+    // A new command that was already recorded (a repeat of its idempotency key) is offered as the row it repeats.
+    const repeats = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
+    const repeated = await this.offerRepeats(repeats);
+    return submissions.map((s) => {
+      if (s.kind === 'ledger') return retryLater.get(s.commandId) ?? { kind: 'ack' };
+      return repeated.get(s.draft.id) ?? retryLater.get(s.draft.id) ?? { kind: 'ack' };
+    });
+  }
+
+  /**
+   * New commands whose idempotency key was already recorded: each is offered
+   * as the row it repeats (dispatched if still queued, acknowledged if it has
+   * moved on), as a ledger submission would be. Keyed by the repeat's draft id.
+   */
+  private async offerRepeats(repeats: readonly CommandDraft[]): Promise<Map<string, Disposition>> {
+    if (repeats.length === 0) return new Map();
+    const existing = await findByIdempotencyKeys(
+      this.pool,
+      repeats.map((d) => ({ caller: d.caller, idempotencyKey: d.idempotencyKey! })),
+    );
+    const byKey = new Map(existing.map((r) => [`${r.caller}\u0000${r.idempotency_key}`, r.id]));
+    const originals = repeats.map((d) => byKey.get(`${d.caller}\u0000${d.idempotencyKey}`));
+    const found = originals.filter((id): id is string => id !== undefined);
+    const dispositions = await this.dispatch(found.map((commandId) => ({ kind: 'ledger', commandId })));
+    const byOriginal = new Map(found.map((id, i) => [id, dispositions[i]]));
+    // A key with no row (deleted by retention meanwhile) has nothing left to dispatch.
+    return new Map(repeats.map((d, i) => [d.id, byOriginal.get(originals[i] ?? '') ?? { kind: 'ack' }]));
   }
 
   /**
@@ -189,14 +231,6 @@ export class DispatchService {
     });
   }
 
-  /** The rows of these ids: those just inserted are in hand; only the others (ledger submissions, replays) are read. */
-  private async rowsOf(ids: readonly string[], inserted: readonly CommandRow[]): Promise<Map<string, CommandRow>> {
-    const rows = new Map(inserted.map((r) => [r.id, r]));
-    const missing = [...new Set(ids)].filter((id) => !rows.has(id));
-    for (const r of await findCommandsByIds(this.pool, missing)) rows.set(r.id, r);
-    return rows;
-  }
-
   /** Live agents (with their load) for these targets; none asked, no query. */
   private liveAgentsFor(
     targets: readonly Pick<CommandRow, 'target_kind' | 'target'>[],
@@ -210,16 +244,25 @@ export class DispatchService {
   }
 
   /**
-   * Inserts the commands that arrived over NATS; returns the ledger id of
-   * every submission, in order, and the rows it inserted.
+   * Inserts the commands that arrived over NATS, those with an agent already
+   * claimed by it; announces each submission (and its claim, on delivery).
+   * Returns the rows it inserted.
    */
   private async recordNew(
-    submissions: readonly Submission[],
     drafts: readonly CommandDraft[],
+    claims: ReadonlyMap<string, string>,
     now: Date,
-  ): Promise<{ ids: string[]; inserted: CommandRow[] }> {
-    const inserted = await insertCommands(this.pool, drafts, now);
-    this.delivery.announce(inserted, 'submit', now, null);
+  ): Promise<CommandRow[]> {
+    const inserted = await insertCommands(this.pool, drafts, now, claims);
+    // The submission is announced as it was before the claim, which the delivery announces.
+    this.delivery.announce(
+      inserted.map((r) =>
+        r.state === 'dispatched' ? { ...r, state: 'queued' as const, attempt: 0, assigned_agent: null } : r,
+      ),
+      'submit',
+      now,
+      null,
+    );
     for (const row of inserted.filter((r) => r.state === 'cancelled')) {
       depthExceeded.inc({ source: 'delegation' });
       this.logger.warn(
@@ -227,16 +270,6 @@ export class DispatchService {
         'delegated command past the maximum depth: recorded cancelled, not run',
       );
     }
-    const insertedIds = new Set(inserted.map((r) => r.id));
-    const conflicting = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
-    const existing = await findByIdempotencyKeys(
-      this.pool,
-      conflicting.map((d) => ({ caller: d.caller, idempotencyKey: d.idempotencyKey! })),
-    );
-    const byKey = new Map(existing.map((r) => [`${r.caller}\u0000${r.idempotency_key}`, r.id]));
-    const ids = submissions.map((s) =>
-      s.kind === 'ledger' ? s.commandId : (byKey.get(`${s.draft.caller}\u0000${s.draft.idempotencyKey}`) ?? s.draft.id),
-    );
-    return { ids, inserted };
+    return inserted;
   }
 }

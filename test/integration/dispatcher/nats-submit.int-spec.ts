@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { consumersFor, LEDGER_ID_HEADER, streamsFor, subjectsFor } from '@switchyard/messaging';
 import { DispatcherModule } from '../../../apps/dispatcher/src/dispatcher.module';
+import { seedAgent } from '../../support/fixtures';
 import { createTestEnv, TestEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
 
@@ -163,6 +164,43 @@ describe('NATS submissions (dispatcher in-process, real Postgres and NATS JetStr
       async () => (await rowsFor(`idempotency_key = 'svc-ghost' AND state = 'queued'`, [])).length,
       1,
     );
+  });
+
+  it('50 message ids with one idempotencyKey for a live pool: one row, claimed as it is inserted, delivered once', async () => {
+    await seedAgent(t.pool, { id: 'live-1', pools: ['live-pool'], concurrency: 4 });
+    const deliveries: { id: string; attempt: number }[] = [];
+    const inbox = nc.subscribe(subjects.deliver('live-1'), {
+      callback: (err, msg) => {
+        if (err) return;
+        deliveries.push(msg.json<{ id: string; attempt: number }>());
+        msg.respond();
+      },
+    });
+    await nc.flush();
+    try {
+      const body = { type: 'echo', payload: { v: 'live' }, idempotencyKey: 'svc-live' };
+      const acks = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          js.publish(subjects.submitToPool('live-pool'), json(body), { msgID: `svc-live-${i}` }),
+        ),
+      );
+      await consumed(Math.max(...acks.map((a) => a.seq)));
+      const rows = await rowsFor(`caller = 'nats' AND idempotency_key = 'svc-live'`, []);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ state: 'dispatched', attempt: 1, assigned_agent: 'live-1' });
+      await staysAt('deliveries of svc-live', () => Promise.resolve(deliveries.length), 1, 500);
+      expect(deliveries).toEqual([expect.objectContaining({ id: rows[0].id, attempt: 1 })]);
+      const { rows: events } = await t.pool.query(
+        'SELECT event, from_state, to_state, attempt, agent_id FROM command_events WHERE command_id = $1 ORDER BY id',
+        [rows[0].id],
+      );
+      expect(events).toEqual([
+        { event: 'submit', from_state: null, to_state: 'queued', attempt: 0, agent_id: null },
+        { event: 'claim', from_state: 'queued', to_state: 'dispatched', attempt: 1, agent_id: 'live-1' },
+      ]);
+    } finally {
+      inbox.unsubscribe();
+    }
   });
 
   describe('malformed submissions: no row, terminated, never redelivered', () => {

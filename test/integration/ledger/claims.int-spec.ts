@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { claimForDispatch, claimQueuedForAgent, parkUnroutable } from '@switchyard/persistence';
-import { seedAgent, seedCommands } from '../../support/fixtures';
+import { claimForDispatch, claimQueuedForAgent, insertCommands, parkUnroutable } from '@switchyard/persistence';
+import { draft, seedAgent, seedCommands } from '../../support/fixtures';
 import { createTestEnv, TestEnv } from '../../support/test-env';
 
 describe('claims (real Postgres)', () => {
@@ -41,6 +41,69 @@ describe('claims (real Postgres)', () => {
       [ids],
     );
     expect(Number(events[0].n)).toBe(500);
+  });
+
+  it('20 concurrent claims on insert of the same 200 commands: each recorded and claimed exactly once', async () => {
+    // What 20 dispatchers do with 20 deliveries of the same submit messages: new drafts (new ids) with the
+    // same idempotency keys, each inserted already claimed by the dispatcher's chosen agent.
+    const keys = Array.from({ length: 200 }, (_, i) => `repeat-${i}`);
+    const now = new Date();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, claimer) => {
+        const drafts = keys.map((k) =>
+          draft({ idempotencyKey: k, caller: 'nats', target: 'pool-c', targetKind: 'pool' }),
+        );
+        const ordered = claimer % 2 ? drafts.reverse() : drafts;
+        return insertCommands(t.pool, ordered, now, new Map(ordered.map((d) => [d.id, `agent-${claimer}`])));
+      }),
+    );
+    const won = results.flat();
+    expect(won).toHaveLength(200);
+    expect(new Set(won.map((r) => r.idempotency_key)).size).toBe(200);
+    for (const [claimer, rows] of results.entries()) {
+      for (const r of rows)
+        expect(r).toMatchObject({ state: 'dispatched', attempt: 1, assigned_agent: `agent-${claimer}` });
+    }
+
+    const { rows: ledger } = await t.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM commands WHERE caller = 'nats' AND idempotency_key = ANY($1)`,
+      [keys],
+    );
+    expect(Number(ledger[0].n)).toBe(200);
+    // Each command's trail: its submission (into the queue), then its one claim, in that order.
+    const { rows: trails } = await t.pool.query<{ trail: string }>(
+      `SELECT string_agg(e.event || ':' || coalesce(e.from_state, '') || '>' || e.to_state || ':' || e.attempt, ' ' ORDER BY e.id) AS trail
+       FROM command_events e JOIN commands c ON c.id = e.command_id
+       WHERE c.caller = 'nats' AND c.idempotency_key = ANY($1) GROUP BY e.command_id`,
+      [keys],
+    );
+    expect(trails).toHaveLength(200);
+    for (const { trail } of trails) expect(trail).toBe('submit:>queued:0 claim:queued>dispatched:1');
+  });
+
+  it('claims on insert only the queued drafts it names', async () => {
+    const named = draft({ target: 'pool-d', targetKind: 'pool' });
+    const unnamed = draft({ target: 'pool-d', targetKind: 'pool' });
+    const scheduled = draft({ state: 'scheduled', runAt: new Date(Date.now() + 60_000) });
+    const rows = await insertCommands(
+      t.pool,
+      [named, unnamed, scheduled],
+      new Date(),
+      new Map([
+        [named.id, 'agent-x'],
+        [scheduled.id, 'agent-x'],
+      ]),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(named.id)).toMatchObject({ state: 'dispatched', attempt: 1, assigned_agent: 'agent-x' });
+    expect(byId.get(named.id)!.lease_expires_at).not.toBeNull();
+    expect(byId.get(unnamed.id)).toMatchObject({
+      state: 'queued',
+      attempt: 0,
+      assigned_agent: null,
+      lease_expires_at: null,
+    });
+    expect(byId.get(scheduled.id)).toMatchObject({ state: 'scheduled', attempt: 0, assigned_agent: null });
   });
 
   it('20 concurrent drains of one pool: each command claimed exactly once, no agent over its limit', async () => {

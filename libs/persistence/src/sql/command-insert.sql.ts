@@ -13,12 +13,20 @@ import { Queryable } from './db';
  * maximum depth) is finished at `now` with its error and never published; its
  * `submit` event carries the error.
  *
+ * Claim on insert: a queued draft named in `claims` (draft id → agent id) is
+ * inserted already claimed by that agent, as the `claim` edge would leave it
+ * (`dispatched`, attempt 1, the ack-timeout lease), with its `submit` and
+ * `claim` events in that order. Winning the insert is winning the claim: a
+ * second insert of the same command (same id or idempotency key) does nothing,
+ * so only the caller that got the row back delivers it.
+ *
  * Returns the inserted rows only; look up the others by idempotency key.
  */
 export async function insertCommands(
   db: Queryable,
   commands: readonly CommandDraft[],
   now: Date,
+  claims: ReadonlyMap<string, string> = new Map(),
 ): Promise<CommandRow[]> {
   if (commands.length === 0) return [];
   const records = commands.map((c) => ({
@@ -46,6 +54,7 @@ export async function insertCommands(
     parent_id: c.parentId,
     handles_dead_letter: c.handlesDeadLetter ?? null,
     traceparent: c.traceparent,
+    assigned_agent: c.state === 'queued' ? (claims.get(c.id) ?? null) : null,
   }));
   const { rows } = await db.query<CommandRow>(
     `WITH input AS (
@@ -54,21 +63,38 @@ export async function insertCommands(
          caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
          run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
          finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
-         depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text)
+         depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text, assigned_agent text)
      ), inserted AS (
        INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
          mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, created_at, updated_at)
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, created_at, updated_at,
+         attempt, assigned_agent, dispatched_at, last_heartbeat_at, lease_expires_at)
        SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
-         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, $2, $2
+         mode, CASE WHEN assigned_agent IS NULL THEN state ELSE 'dispatched' END, max_attempts, backoff, run_at,
+         available_at, published_at, deadline_at, finished_at, error,
+         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, $2, $2,
+         CASE WHEN assigned_agent IS NULL THEN 0 ELSE 1 END, assigned_agent,
+         CASE WHEN assigned_agent IS NULL THEN NULL ELSE $2::timestamptz END,
+         CASE WHEN assigned_agent IS NULL THEN NULL ELSE $2::timestamptz END,
+         CASE WHEN assigned_agent IS NULL THEN NULL
+           ELSE $2::timestamptz + ack_timeout_ms * interval '1 millisecond' END
        FROM input
+       -- One order for every inserter: two batches repeating the same keys then wait on each other, never deadlock.
+       ORDER BY caller, idempotency_key, id
        ON CONFLICT DO NOTHING
        RETURNING *
      ), logged AS (
-       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, data, at)
-       SELECT id, 0, 'submit', NULL, state, CASE WHEN error IS NULL THEN NULL ELSE jsonb_build_object('error', error) END, $2
-       FROM inserted
+       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, data, at)
+       SELECT command_id, attempt, event, from_state, to_state, agent_id, data, $2 FROM (
+         SELECT id AS command_id, 0 AS attempt, 'submit' AS event, NULL AS from_state,
+           CASE WHEN assigned_agent IS NULL THEN state ELSE 'queued' END AS to_state, NULL AS agent_id,
+           CASE WHEN error IS NULL THEN NULL ELSE jsonb_build_object('error', error) END AS data, 0 AS step
+         FROM inserted
+         UNION ALL
+         SELECT id, 1, 'claim', 'queued', 'dispatched', assigned_agent, NULL, 1
+         FROM inserted WHERE assigned_agent IS NOT NULL
+       ) e
+       ORDER BY step
      )
      SELECT * FROM inserted`,
     [JSON.stringify(records), now],
