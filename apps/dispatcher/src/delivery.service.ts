@@ -1,21 +1,20 @@
-import { errors, headers } from '@nats-io/transport-node';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { headers } from '@nats-io/transport-node';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { AgentTransport } from '@switchyard/domain';
 import { TRACEPARENT_HEADER } from '@switchyard/domain';
 import { CommandPublisher, deliveryOf, JetStreamService, StatusEvent } from '@switchyard/messaging';
 import { commandsDelivered, deliveriesUnreachable, traceFields } from '@switchyard/observability';
 import { type CommandRow, markAgentUnreachable, PG_POOL, transitionCommand } from '@switchyard/persistence';
 import type { Pool } from 'pg';
+import { DeliveryReceipts } from './delivery-receipts';
 
 const delivered = commandsDelivered;
 const unreachable = deliveriesUnreachable;
 
-/** How long a delivery waits for the agent's receipt before leaving it to the ack timeout. */
-const RECEIPT_TIMEOUT_MS = 2_000;
-
 /**
  * Sends claimed attempts to their agents and announces the claim. A delivery
- * is a NATS request whose reply is the agent's receipt. "No responders" means
+ * is a NATS message with a reply subject, answered by the agent's receipt
+ * (DeliveryReceipts). "No responders" means
  * nobody subscribes to that agent's delivery subject any more (its connection
  * is gone): the attempt is released at once and the agent marked offline,
  * instead of waiting out the ack timeout. Any other outcome (a receipt, a
@@ -23,18 +22,25 @@ const RECEIPT_TIMEOUT_MS = 2_000;
  * ack-timeout job.
  */
 @Injectable()
-export class DeliveryService {
+export class DeliveryService implements OnModuleDestroy {
   private readonly logger = new Logger(DeliveryService.name);
+  private readonly receipts: DeliveryReceipts;
 
   constructor(
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(CommandPublisher) private readonly publisher: CommandPublisher,
     @Inject(PG_POOL) private readonly pool: Pool,
-  ) {}
+  ) {
+    this.receipts = new DeliveryReceipts(jetstream.nc);
+  }
+
+  onModuleDestroy(): void {
+    this.receipts.close();
+  }
 
   /**
-   * Delivers each claimed attempt by its agent's transport: a NATS request to
-   * an SDK agent; to an HTTP agent, a wake-up for its long poll (the attempt
+   * Delivers each claimed attempt by its agent's transport: a NATS message
+   * with a reply subject to an SDK agent; to an HTTP agent, a wake-up for its long poll (the attempt
    * waits in the ledger, see takeHttpDeliveries).
    */
   deliver(claimed: readonly CommandRow[], now: Date, transportOf: ReadonlyMap<string, AgentTransport>): void {
@@ -54,16 +60,16 @@ export class DeliveryService {
         { commandId: row.id, agentId, attempt: row.attempt, ...traceFields(delivery.traceparent) },
         'delivering',
       );
-      this.jetstream.nc
-        .request(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), {
-          timeout: RECEIPT_TIMEOUT_MS,
-          headers: h,
-        })
-        .then(
-          () => undefined,
-          (err: unknown) => (isNoResponders(err) ? this.releaseUnreachable(row, agentId, now) : undefined),
-        )
-        .catch((err: unknown) => this.logger.warn({ commandId: row.id, agentId, err: String(err) }, 'release failed'));
+      try {
+        this.receipts.send(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), h, () => {
+          this.releaseUnreachable(row, agentId, now).catch((err: unknown) =>
+            this.logger.warn({ commandId: row.id, agentId, err: String(err) }, 'release failed'),
+          );
+        });
+      } catch (err) {
+        // The connection is closing: the attempt is the ack timeout's to hand back, as for a lost message.
+        this.logger.warn({ commandId: row.id, agentId, err: String(err) }, 'delivery not sent');
+      }
     }
     delivered.inc(claimed.length);
     this.announce(claimed, 'claim', now);
@@ -107,8 +113,4 @@ export class DeliveryService {
       .publishLifecycle(rows, { event, from, at: now })
       .catch((err: unknown) => this.logger.warn({ err: String(err), count: rows.length }, 'lifecycle publish failed'));
   }
-}
-
-function isNoResponders(err: unknown): boolean {
-  return err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders());
 }

@@ -203,6 +203,38 @@ describe('NATS submissions (dispatcher in-process, real Postgres and NATS JetStr
     }
   });
 
+  it('a delivery that finds no subscriber hands the attempt back at once and takes the agent offline', async () => {
+    // Live in the ledger, but nobody listens on its delivery subject (its process died without a word).
+    await seedAgent(t.pool, { id: 'vanished-1', pools: ['vanished-pool'], concurrency: 4 });
+    const ack = await js.publish(subjects.submitToPool('vanished-pool'), json({ type: 'echo' }), {
+      msgID: 'svc-vanished',
+    });
+    await consumed(ack.seq);
+    const [row] = await rowsFor(`caller = 'nats' AND idempotency_key = 'svc-vanished'`, []);
+    const events = await waitFor('the release', async () => {
+      const { rows } = await t.pool.query(
+        'SELECT event, to_state, attempt, agent_id, data FROM command_events WHERE command_id = $1 ORDER BY id',
+        [row.id],
+      );
+      return rows.some((e) => e.event === 'release') ? rows : undefined;
+    });
+    expect(events.map((e) => [e.event, e.to_state, e.attempt])).toEqual([
+      ['submit', 'queued', 0],
+      ['claim', 'dispatched', 1],
+      ['release', 'queued', 1],
+    ]);
+    expect(events[2]).toMatchObject({ agent_id: 'vanished-1', data: { reason: 'no subscriber' } });
+    const { rows: agent } = await t.pool.query(`SELECT status FROM agents WHERE id = 'vanished-1'`);
+    expect(agent).toEqual([{ status: 'offline' }]);
+    // Offered again with no live member left, it waits parked for one to connect.
+    await waitFor('the released command to be parked', async () => {
+      const [again] = await rowsFor(`id = $1 AND state = 'queued' AND available_at = 'infinity'::timestamptz`, [
+        row.id,
+      ]);
+      return again !== undefined;
+    });
+  });
+
   describe('malformed submissions: no row, terminated, never redelivered', () => {
     type Case = {
       name: string;
