@@ -8,6 +8,7 @@
  *
  *   npm run bench                        # the full matrix (~25 min on 2 cores)
  *   npm run bench -- --quick             # a short smoke run (~3 min)
+ *   npm run bench -- --warmup 5          # seconds of load left out of the latency figures (default 3; quick: 1)
  *   npm run bench -- --systems switchyard-nats,graphile-worker --rates 1000,max --seconds 10 --dispatchers 1
  *   npm run bench -- --write-docs        # also regenerate docs/benchmarks.md and docs/benchmarks.svg
  *   npm run bench -- --env API_KEY_CACHE_TTL_MS=0 --systems switchyard-http   # a setting under test
@@ -32,6 +33,7 @@ interface Plan {
   rates: Rate[];
   dispatchers: number[];
   seconds: number;
+  warmupSeconds: number;
   ticker: { rows: number; due: number; rounds: number } | undefined;
 }
 
@@ -46,12 +48,13 @@ function plan(values: Record<string, string | boolean | string[] | undefined>): 
   );
   const dispatchers = list(values.dispatchers, quick ? '1' : '1,2').map(Number);
   const seconds = Number(typeof values.seconds === 'string' ? values.seconds : quick ? 3 : 10);
+  const warmupSeconds = Number(typeof values.warmup === 'string' ? values.warmup : quick ? 1 : 3);
   const tickerRows = Number(values['ticker-rows'] ?? (quick ? 50_000 : 1_000_000));
   const ticker =
     values['no-ticker'] === true
       ? undefined
       : { rows: tickerRows, due: quick ? 200 : 1_000, rounds: Number(values['ticker-rounds'] ?? (quick ? 2 : 5)) };
-  return { systems, rates, dispatchers, seconds, ticker };
+  return { systems, rates, dispatchers, seconds, warmupSeconds, ticker };
 }
 
 async function main(): Promise<void> {
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
       rates: { type: 'string' },
       dispatchers: { type: 'string' },
       seconds: { type: 'string' },
+      warmup: { type: 'string' },
       'no-ticker': { type: 'boolean', default: false },
       'ticker-rows': { type: 'string' },
       'ticker-rounds': { type: 'string' },
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
               path: submitPath,
               rate,
               seconds: p.seconds,
+              warmupSeconds: p.warmupSeconds,
               dispatchers,
               cpuProfDir,
               env: serviceEnv,
@@ -136,12 +141,15 @@ async function main(): Promise<void> {
           );
         }
       } else {
-        matrix.push(() => runPeer({ peer: system as PeerName, rate, seconds: p.seconds }));
+        matrix.push(() =>
+          runPeer({ peer: system as PeerName, rate, seconds: p.seconds, warmupSeconds: p.warmupSeconds }),
+        );
       }
     }
   }
   process.stderr.write(
-    `benchmark: ${matrix.length} run(s) of ${p.seconds} s${p.ticker ? ', then the ticker' : ''}; results in ${dir}\n`,
+    `benchmark: ${matrix.length} run(s) of ${p.warmupSeconds} s warm-up + ${p.seconds} s measured` +
+      `${p.ticker ? ', then the ticker' : ''}; results in ${dir}\n`,
   );
   for (const [i, run] of matrix.entries()) {
     process.stderr.write(`run ${i + 1}/${matrix.length}\n`);

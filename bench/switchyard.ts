@@ -26,6 +26,7 @@ export interface SwitchyardRun {
   path: SubmitPath;
   rate: Rate;
   seconds: number;
+  warmupSeconds: number;
   dispatchers: number;
   /** Write CPU profiles of the gateway and dispatchers here (`node --cpu-prof`). */
   cpuProfDir?: string;
@@ -98,6 +99,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
     const load = await offerLoad({
       label: `switchyard ${run.path} ${run.rate}/s ×${run.dispatchers}`,
       rate: run.rate,
+      warmupSeconds: run.warmupSeconds,
       seconds: run.seconds,
       maxInFlight: IN_FLIGHT[run.path],
       submit,
@@ -112,34 +114,36 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
 
     type Row = { n: number; p50: number; p95: number; p99: number };
     const ms = (column: string) => `extract(epoch FROM ${column}) * 1000 - (payload->>'sentAt')::float8`;
+    // Latencies of the commands submitted after the warm-up only.
+    const measured = `commands WHERE state = 'succeeded' AND (payload->>'sentAt')::float8 >= ${load.measuredFrom}`;
     // Agent start: the handler's own stamp, as the peers' workers stamp theirs.
-    const start = await t.pool.query<Row>(
-      PERCENTILES_SQL(`${STARTED} - (payload->>'sentAt')::float8`, `commands WHERE state = 'succeeded'`),
-    );
-    const terminal = await t.pool.query<Row>(PERCENTILES_SQL(ms('finished_at'), `commands WHERE state = 'succeeded'`));
+    const start = await t.pool.query<Row>(PERCENTILES_SQL(`${STARTED} - (payload->>'sentAt')::float8`, measured));
+    const terminal = await t.pool.query<Row>(PERCENTILES_SQL(ms('finished_at'), measured));
     const stages: Record<string, Percentiles> = {};
     for (const [stage, expr] of Object.entries(STAGES)) {
-      const { rows } = await t.pool.query<Row>(PERCENTILES_SQL(expr, `commands WHERE state = 'succeeded'`));
+      const { rows } = await t.pool.query<Row>(PERCENTILES_SQL(expr, measured));
       stages[stage] = toPercentiles(rows[0]);
     }
     if (run.metricsDir)
       await saveMetrics(system, path.join(run.metricsDir, `${run.path}-${run.rate}-${run.dispatchers}`));
+    // Throughput and message counts cover the whole run, warm-up included.
+    const { rows: span } = await t.pool.query<{ n: number; ms: string | null }>(
+      `SELECT count(*)::int AS n, extract(epoch FROM max(finished_at)) * 1000 - min((payload->>'sentAt')::float8) AS ms
+       FROM commands WHERE state = 'succeeded'`,
+    );
+    const completed = span[0].n;
     // Messages each stream took in per finished command (last sequence: work queues remove what was acked).
     const jsm = await jetstreamManager(nc);
     const messagesPerCommand: Record<string, number> = {};
     for (const [key, name] of Object.entries(streamsFor(t.namespace))) {
       const info = await jsm.streams.info(name);
-      messagesPerCommand[key] = Number(info.state.last_seq) / Math.max(1, Number(terminal.rows[0].n));
+      messagesPerCommand[key] = Number(info.state.last_seq) / Math.max(1, completed);
     }
-    const { rows: span } = await t.pool.query<{ ms: string | null }>(
-      `SELECT extract(epoch FROM max(finished_at)) * 1000 - min((payload->>'sentAt')::float8) AS ms
-       FROM commands WHERE state = 'succeeded'`,
-    );
-    const completed = Number(terminal.rows[0].n);
     return {
       system: `switchyard-${run.path}`,
       rate: run.rate,
       seconds: run.seconds,
+      warmupSeconds: run.warmupSeconds,
       workers: run.dispatchers,
       submitted: load.submitted,
       refused: load.refused,

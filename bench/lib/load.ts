@@ -5,6 +5,9 @@ export interface LoadSpec {
   /** Printed at the start of each progress line. */
   label: string;
   rate: Rate;
+  /** Load offered first and left out of the figures: JIT compilation, connection pools and caches warm up. */
+  warmupSeconds: number;
+  /** Measured load, after the warm-up. */
   seconds: number;
   /** Submissions in flight at most (and, at "max", always). */
   maxInFlight: number;
@@ -19,16 +22,19 @@ export interface LoadSpec {
 export interface LoadOutcome {
   submitted: number;
   refused: number;
-  /** Client-side duration of each accepted submit call, ms. */
+  /** Client-side duration of each accepted submit call made after the warm-up, ms. */
   roundTrips: number[];
+  /** Epoch ms at which the warm-up ended: submissions from then on are the measured ones. */
+  measuredFrom: number;
   peakBacklog: number;
   done: number;
 }
 
 /**
  * Offers load at a fixed rate (in 5 ms slices) or, at "max", keeps
- * `maxInFlight` submissions open for `seconds`; then waits for the backlog to
- * drain. Prints one line a second: offered so far, submitted, done, backlog.
+ * `maxInFlight` submissions open for `warmupSeconds + seconds`; then waits for
+ * the backlog to drain. Prints one line a second: offered so far, submitted,
+ * done, backlog.
  */
 export async function offerLoad(spec: LoadSpec): Promise<LoadOutcome> {
   let submitted = 0;
@@ -38,10 +44,12 @@ export async function offerLoad(spec: LoadSpec): Promise<LoadOutcome> {
   const roundTrips: number[] = [];
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
+  const totalSeconds = spec.warmupSeconds + spec.seconds;
+  const measuredFrom = Date.now() + spec.warmupSeconds * 1000;
   const offeredBy = (t: number) =>
     spec.rate === 'max'
       ? submitted
-      : Math.min(spec.seconds * spec.rate, Math.floor(((t - started) / 1000) * spec.rate));
+      : Math.min(totalSeconds * spec.rate, Math.floor(((t - started) / 1000) * spec.rate));
 
   let polling = false;
   const progress = setInterval(() => {
@@ -67,12 +75,13 @@ export async function offerLoad(spec: LoadSpec): Promise<LoadOutcome> {
   const one = (): void => {
     submitted += 1;
     const t0 = performance.now();
+    const measured = Date.now() >= measuredFrom;
     const p: Promise<void> = spec
       .submit()
       .then(
         (ok) => {
-          if (ok) roundTrips.push(performance.now() - t0);
-          else refused += 1;
+          if (!ok) refused += 1;
+          else if (measured) roundTrips.push(performance.now() - t0);
         },
         () => {
           refused += 1;
@@ -83,7 +92,7 @@ export async function offerLoad(spec: LoadSpec): Promise<LoadOutcome> {
   };
 
   try {
-    const deadline = started + spec.seconds * 1000;
+    const deadline = started + totalSeconds * 1000;
     while (performance.now() < deadline) {
       if (spec.rate === 'max') {
         while (inFlight.size < spec.maxInFlight) one();
@@ -104,5 +113,5 @@ export async function offerLoad(spec: LoadSpec): Promise<LoadOutcome> {
   } finally {
     clearInterval(progress);
   }
-  return { submitted, refused, roundTrips, peakBacklog, done };
+  return { submitted, refused, roundTrips, measuredFrom, peakBacklog, done };
 }

@@ -37,7 +37,9 @@ export interface RunResult {
   /** switchyard-nats, switchyard-http, switchyard-http-sync, graphile-worker, pg-boss. */
   system: string;
   rate: Rate;
+  /** Measured seconds of load, after `warmupSeconds` left out of the latency figures. */
   seconds: number;
+  warmupSeconds: number;
   /** Switchyard dispatchers, or worker processes of a peer. */
   workers: number;
   submitted: number;

@@ -21,7 +21,7 @@ const runner = await run({
   logger: quiet,
   taskList: {
     noop: (payload) => {
-      starts.push(Date.now() - payload.sentAt);
+      starts.push({ sentAt: payload.sentAt, ms: Date.now() - payload.sentAt });
       return Promise.resolve();
     },
   },

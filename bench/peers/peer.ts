@@ -50,6 +50,7 @@ export interface PeerRun {
   peer: PeerName;
   rate: Rate;
   seconds: number;
+  warmupSeconds: number;
 }
 
 interface Enqueuer {
@@ -150,12 +151,18 @@ function startWorker(peer: PeerName, url: string): Promise<ChildProcess> {
   });
 }
 
-/** Asks the worker for the start latencies it saw, and resolves once it has exited. */
-function stopWorker(child: ChildProcess): Promise<number[]> {
+/** A job's enqueue time (epoch ms) and how long after it the worker's handler began. */
+interface Start {
+  sentAt: number;
+  ms: number;
+}
+
+/** Asks the worker for the starts it saw, and resolves once it has exited. */
+function stopWorker(child: ChildProcess): Promise<Start[]> {
   return new Promise((resolve) => {
-    let starts: number[] = [];
+    let starts: Start[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('message', (m: { type?: string; starts?: number[] }) => {
+    child.on('message', (m: { type?: string; starts?: Start[] }) => {
       if (m.type === 'starts') starts = m.starts ?? [];
     });
     child.once('exit', () => {
@@ -186,6 +193,7 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
     const load = await offerLoad({
       label: `${run.peer} ${run.rate}/s`,
       rate: run.rate,
+      warmupSeconds: run.warmupSeconds,
       seconds: run.seconds,
       maxInFlight: PEER_CLIENT.maxInFlight,
       submit: async () => {
@@ -199,22 +207,30 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
     const starts = await stopWorker(child);
     worker = undefined;
     type Row = { n: number; p50: number; p95: number; p99: number };
+    // Latencies of the jobs enqueued after the warm-up only; throughput over the whole run.
     const terminal = (
-      await pool.query<Row>(PERCENTILES_SQL('extract(epoch FROM done_at) * 1000 - sent_at', enqueuer.completions))
+      await pool.query<Row>(
+        PERCENTILES_SQL(
+          'extract(epoch FROM done_at) * 1000 - sent_at',
+          `${enqueuer.completions} WHERE sent_at >= ${load.measuredFrom}`,
+        ),
+      )
     ).rows[0];
-    const { rows: span } = await pool.query<{ ms: string | null }>(
-      `SELECT extract(epoch FROM max(done_at)) * 1000 - min(sent_at) AS ms FROM ${enqueuer.completions}`,
+    const { rows: span } = await pool.query<{ n: number; ms: string | null }>(
+      `SELECT count(*)::int AS n, extract(epoch FROM max(done_at)) * 1000 - min(sent_at) AS ms
+       FROM ${enqueuer.completions}`,
     );
     return {
       system: run.peer,
       rate: run.rate,
       seconds: run.seconds,
+      warmupSeconds: run.warmupSeconds,
       workers: 1,
       submitted: load.submitted,
       refused: load.refused,
-      completed: Number(terminal.n),
-      throughput: span[0].ms ? Number(terminal.n) / (Number(span[0].ms) / 1000) : 0,
-      toStart: percentiles(starts),
+      completed: span[0].n,
+      throughput: span[0].ms ? span[0].n / (Number(span[0].ms) / 1000) : 0,
+      toStart: percentiles(starts.filter((s) => s.sentAt >= load.measuredFrom).map((s) => s.ms)),
       toTerminal: toPercentiles(terminal),
       roundTrip: percentiles(load.roundTrips),
       peakRssMb,

@@ -20,7 +20,7 @@ for (let i = 0; i < Number(env.PB_WORKERS); i += 1) {
     { batchSize: Number(env.PB_BATCH_SIZE), pollingIntervalSeconds: Number(env.PB_POLLING_INTERVAL_S) },
     (jobs) => {
       const now = Date.now();
-      for (const job of jobs) starts.push(now - job.data.sentAt);
+      for (const job of jobs) starts.push({ sentAt: job.data.sentAt, ms: now - job.data.sentAt });
       return Promise.resolve();
     },
   );
