@@ -18,7 +18,8 @@ interface Pending {
  * to with a "no responders" status (503); that calls the delivery's
  * `onNoResponders`. The agent's receipt, or no answer at all, needs nothing:
  * the attempt is then the agent's report's or the ack timeout's to settle.
- * Deliveries unanswered after RECEIPT_TIMEOUT_MS are forgotten by one sweep.
+ * Deliveries unanswered for RECEIPT_TIMEOUT_MS are forgotten by the next run
+ * of one sweep timer (so after one to two timeouts).
  */
 export class DeliveryReceipts {
   /** By token; a Map keeps insertion order, so the oldest come first. */
