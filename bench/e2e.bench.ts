@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { machineFacts, gitCommit } from './lib/machine';
+import { cpuProbeMs, gitCommit, machineFacts } from './lib/machine';
 import type { BenchResults, Rate, RunResult } from './lib/stats';
 import { PEER_CLIENT, PEER_SETTINGS, PeerName, runPeer } from './peers/peer';
 import { chartSvg, markdown } from './report';
@@ -119,8 +119,9 @@ async function main(): Promise<void> {
   };
 
   const matrix: (() => Promise<RunResult>)[] = [];
-  for (const system of p.systems) {
-    for (const rate of p.rates) {
+  // Rate by rate, every system at one rate back to back: the machine's speed drifts over a long run.
+  for (const rate of p.rates) {
+    for (const system of p.systems) {
       if (system.startsWith('switchyard-')) {
         for (const dispatchers of p.dispatchers) {
           const submitPath = system.slice('switchyard-'.length) as SubmitPath;
@@ -172,8 +173,9 @@ async function main(): Promise<void> {
   }
   if (p.ticker) {
     results.ticker = await measureTickerCost(p.ticker);
-    save();
   }
+  results.machine.cpuProbeMs?.push(cpuProbeMs());
+  save();
   writeFileSync(path.join(dir, 'chart.svg'), chartSvg(results));
   writeFileSync(path.join(dir, 'benchmarks.md'), markdown(results, 'chart.svg'));
   if (values['write-docs']) {

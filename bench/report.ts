@@ -141,6 +141,14 @@ export function markdown(results: BenchResults, chartPath: string): string {
     '## Conditions',
     '',
     `- Machine: ${m.cores} × ${m.cpuModel}, ${m.memGb} GB RAM, ${m.os}; load average when the run began: ${m.loadAvgAtStart.join(', ')}.`,
+    ...(m.cpuProbeMs
+      ? [
+          `- CPU probe (the same 3 × 10⁸-step loop on one core, timed): ${m.cpuProbeMs[0]} ms at the start` +
+            `${m.cpuProbeMs[1] ? `, ${m.cpuProbeMs[1]} ms at the end` : ''}. The same probe took 667–906 ms within one`,
+          '  session on this shared host, so runs at different times differ by more than the code does. Runs go rate by',
+          '  rate, every system at one rate back to back, so the systems are compared at nearly the same moment.',
+        ]
+      : []),
     `- PostgreSQL ${m.postgres} (default settings, \`synchronous_commit = on\`), NATS ${m.nats} with file-backed JetStream, Node ${m.node}.`,
     '- Everything on the one machine: Postgres, NATS, every service, the workers, and the load generator (itself a Node',
     '  process), so the cores are shared by all of them.',

@@ -44,7 +44,21 @@ export async function machineFacts(pool: Pool, natsUrl: string): Promise<Machine
     nats: await natsVersion(natsUrl),
     os: `${type()} ${release()}`,
     loadAvgAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    cpuProbeMs: [cpuProbeMs()],
   };
+}
+
+/**
+ * A fixed single-core workload, timed in ms: the same work on every run, so a
+ * different figure means a different machine speed (a shared host's cores
+ * vary with what its neighbours do). Taken at the start and the end of a run.
+ */
+export function cpuProbeMs(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 300_000_000; i++) x += i % 7;
+  if (x < 0) throw new Error('unreachable');
+  return Math.round(performance.now() - started);
 }
 
 export function gitCommit(): string {

@@ -90,6 +90,8 @@ export interface MachineFacts {
   nats: string;
   os: string;
   loadAvgAtStart: number[];
+  /** The CPU probe (cpuProbeMs) at the start and at the end of the benchmark. */
+  cpuProbeMs?: number[];
 }
 
 export interface BenchResults {
