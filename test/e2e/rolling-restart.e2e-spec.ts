@@ -14,6 +14,14 @@ import { waitFor, waitForAgentsOnline } from '../support/wait';
 const TOTAL = 2_000;
 /** Submissions are paced so the run outlasts the whole rolling restart (about 25 s here). */
 const SUBMIT_EVERY_MS = 20;
+/**
+ * On a busy machine the roll can take longer than the paced run: the last
+ * RESERVE commands then wait for it, going one per TRICKLE_MS and running
+ * TRICKLE_SLEEP_MS each, so the stops still find work in flight.
+ */
+const RESERVE = 200;
+const TRICKLE_MS = 100;
+const TRICKLE_SLEEP_MS = 2_000;
 const AGENTS_PER_FLEET = 4;
 const TERMINAL = `('succeeded','failed','cancelled','expired','stuck')`;
 const FAST_RETRY = { kind: 'constant', baseMs: 100, maxMs: 100, jitter: false };
@@ -69,11 +77,11 @@ describe('rolling restart of every service during a 2,000-command run', () => {
   });
 
   /** One command: even ones over HTTP (through any running gateway), odd ones published on NATS. */
-  async function submit(i: number): Promise<void> {
+  async function submit(i: number, sleepMs = 150): Promise<void> {
     const key = `roll-${i}`;
     const body = {
       type: i % 10 === 0 ? 'fail' : 'sleep',
-      payload: i % 10 === 0 ? { times: 1, retryable: true } : { ms: 150 },
+      payload: i % 10 === 0 ? { times: 1, retryable: true } : { ms: sleepMs },
       backoff: FAST_RETRY,
     };
     if (i % 2 === 1) {
@@ -133,13 +141,21 @@ describe('rolling restart of every service during a 2,000-command run', () => {
 
   it('restarts each replica in turn while the commands arrive; every stop is clean', async () => {
     const started = Date.now();
+    let rolling = true;
+    let trickle = Promise.resolve();
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     const submits = inParallel(
       Array.from({ length: TOTAL }, (_, i) => i),
       32,
       async (i) => {
         const due = started + i * SUBMIT_EVERY_MS;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-        await submit(i);
+        if (due > Date.now()) await sleep(due - Date.now());
+        if (i < TOTAL - RESERVE || !rolling) return submit(i);
+        // The roll is running over: one long command per TRICKLE_MS until it ends.
+        const turn = trickle.then(() => sleep(TRICKLE_MS));
+        trickle = turn;
+        await turn;
+        return submit(i, rolling ? TRICKLE_SLEEP_MS : 150);
       },
     );
     // Let the run get going, then roll every service, one replica at a time, in the order docs/operations.md gives.
@@ -149,6 +165,7 @@ describe('rolling restart of every service during a 2,000-command run', () => {
       for (const proc of system.processes.filter((p) => p.kind === kind)) await roll(proc);
     }
     const rolledAt = acknowledged.size;
+    rolling = false;
     await submits;
 
     expect(steps.map((s) => s.name)).toEqual([
