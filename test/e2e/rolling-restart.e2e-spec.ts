@@ -19,8 +19,8 @@ const SUBMIT_EVERY_MS = 20;
  * RESERVE commands then wait for it, going one per TRICKLE_MS and running
  * TRICKLE_SLEEP_MS each, so the stops still find work in flight.
  */
-const RESERVE = 200;
-const TRICKLE_MS = 100;
+const RESERVE = 300;
+const TRICKLE_MS = 150;
 const TRICKLE_SLEEP_MS = 2_000;
 const AGENTS_PER_FLEET = 4;
 const TERMINAL = `('succeeded','failed','cancelled','expired','stuck')`;
@@ -31,6 +31,8 @@ interface Step {
   name: string;
   code: number | null;
   inFlight: number;
+  /** From SIGTERM to the replacement being ready (shown when an assertion on the steps fails). */
+  ms?: number;
 }
 
 /**
@@ -112,9 +114,11 @@ describe('rolling restart of every service during a 2,000-command run', () => {
     const busy = await inFlight();
     const fleet = proc.env.DEMO_AGENT_PREFIX;
     const before = fleet ? (await sessions(fleet)).map((s) => s.session) : [];
+    const stoppedAt = Date.now();
     proc.signal('SIGTERM');
     const code = await proc.exited;
-    steps.push({ name: proc.name, code, inFlight: busy });
+    const step: Step = { name: proc.name, code, inFlight: busy };
+    steps.push(step);
     const next = system.restart(proc);
     if (fleet) {
       // Back when every agent of the fleet is online again in a session the old process never had.
@@ -127,6 +131,7 @@ describe('rolling restart of every service during a 2,000-command run', () => {
         { timeoutMs: 30_000 },
       );
     } else await next.waitReady();
+    step.ms = Date.now() - stoppedAt;
   }
 
   /** The current session of each agent of a fleet, and whether the agent is online. */
@@ -167,6 +172,7 @@ describe('rolling restart of every service during a 2,000-command run', () => {
     const rolledAt = acknowledged.size;
     rolling = false;
     await submits;
+    process.stderr.write(`rolling restart steps: ${JSON.stringify(steps)}\n`);
 
     expect(steps.map((s) => s.name)).toEqual([
       'dispatcher-1',
