@@ -128,10 +128,7 @@ export class TriggerService {
   /** A lost offer is republished by the orchestrator's relay (published_at is set on insert). */
   private async afterCommit(rows: CommandRow[]): Promise<void> {
     try {
-      await this.publisher.publishQueued(rows.filter((r) => r.state === 'queued'));
-      for (const row of rows) {
-        await this.publisher.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
-      }
+      await this.publisher.publishSubmitted(rows);
     } catch (err) {
       this.logger.warn({ err: String(err), count: rows.length }, 'publish after commit failed; relay will retry');
     }

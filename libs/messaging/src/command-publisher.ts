@@ -86,6 +86,21 @@ export class CommandPublisher {
   }
 
   /**
+   * A newly recorded command, after its commit: the `submit` lifecycle event
+   * first, then (if queued) the offer to the dispatchers. Published in this
+   * order on one connection, the event is in the command's stream before any
+   * dispatcher can see the offer, so a `claim` event never precedes it.
+   */
+  async publishSubmitted(
+    rows: readonly (PublishableCommand & TransitionRecord & { created_at: Date })[],
+  ): Promise<void> {
+    for (const row of rows) {
+      await this.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
+    }
+    await this.publishQueued(rows.filter((r) => r.state === 'queued'));
+  }
+
+  /**
    * Lifecycle events of committed transitions, on `<ns>.cmd.events.<id>`. They
    * are best effort (the ledger is the truth; a sync waiter re-reads it), so
    * they go out as core NATS publishes that the COMMAND_EVENTS stream captures,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from '@nats-io/transport-node';
 import type { INestApplication } from '@nestjs/common';
 import { type CommandDraft, draftCommand } from '@switchyard/domain';
+import { LEDGER_ID_HEADER, subjectsFor } from '@switchyard/messaging';
 import request from 'supertest';
 import { CommandIntake } from '../../../apps/gateway/src/commands/command-intake.service';
 import { createTestEnv, TestEnv } from '../../support/test-env';
@@ -74,6 +76,35 @@ describe('command intake: concurrent requests share an insert', () => {
       [...good, bad].map((d) => d.id),
     ]);
     expect(rows.map((r) => r.id).sort()).toEqual(good.map((d) => d.id).sort());
+  });
+
+  it("publishes each command's submit event before its offer, so no claim can precede the submit", async () => {
+    const subjects = subjectsFor(t.namespace);
+    const nc = await connect({ servers: t.natsUrl });
+    const seen: string[] = [];
+    try {
+      // One subscriber sees one publisher's messages in the order they were published.
+      nc.subscribe(subjects.commandEventsAll, {
+        callback: (_err, m) => seen.push(`event ${m.subject.split('.').pop()}`),
+      });
+      nc.subscribe(subjects.submitToPool('batch'), {
+        callback: (_err, m) => seen.push(`offer ${m.headers?.get(LEDGER_ID_HEADER)}`),
+      });
+      await nc.flush();
+      const drafts = Array.from({ length: 10 }, () => draft());
+      await Promise.all(drafts.map((d) => intake.record(d)));
+      await nc.flush();
+      for (const d of drafts) {
+        const event = seen.indexOf(`event ${d.id}`);
+        expect({ id: d.id, event: event >= 0, eventFirst: event < seen.indexOf(`offer ${d.id}`) }).toEqual({
+          id: d.id,
+          event: true,
+          eventFirst: true,
+        });
+      }
+    } finally {
+      await nc.close();
+    }
   });
 
   it('over HTTP, 64 concurrent submits are 64 commands, each answered with its own id', async () => {

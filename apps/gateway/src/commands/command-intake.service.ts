@@ -104,8 +104,7 @@ export class CommandIntake {
   /** Publishes after the commit; a failure here is repaired by the orchestrator's relay job. */
   private async afterCommit(row: CommandRow): Promise<void> {
     try {
-      if (row.state === 'queued') await this.publisher.publishQueued([row]);
-      await this.publisher.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
+      await this.publisher.publishSubmitted([row]);
     } catch (err) {
       publishFailures.inc();
       this.logger.warn(

@@ -103,8 +103,7 @@ export class DeadLettersService {
       return inserted;
     });
     try {
-      await this.publisher.publishQueued([command]);
-      await this.publisher.publishLifecycle([command], { event: 'submit', from: null, at: command.created_at });
+      await this.publisher.publishSubmitted([command]);
     } catch (err) {
       this.logger.warn({ commandId: command.id, err: String(err) }, 'publish after commit failed; relay will retry');
     }
