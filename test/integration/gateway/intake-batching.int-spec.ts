@@ -85,10 +85,10 @@ describe('command intake: concurrent requests share an insert', () => {
     try {
       // One subscriber sees one publisher's messages in the order they were published.
       nc.subscribe(subjects.commandEventsAll, {
-        callback: (_err, m) => seen.push(`event ${m.subject.split('.').pop()}`),
+        callback: (_err, m) => void seen.push(`event ${m.subject.split('.').pop()}`),
       });
       nc.subscribe(subjects.submitToPool('batch'), {
-        callback: (_err, m) => seen.push(`offer ${m.headers?.get(LEDGER_ID_HEADER)}`),
+        callback: (_err, m) => void seen.push(`offer ${m.headers?.get(LEDGER_ID_HEADER)}`),
       });
       await nc.flush();
       const drafts = Array.from({ length: 10 }, () => draft());
