@@ -4,6 +4,7 @@ import { connect, errors, type NatsConnection } from '@nats-io/transport-node';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { consumersFor, streamsFor, subjectsFor } from '@switchyard/messaging';
+import { claimExpiredLeases } from '@switchyard/persistence';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { DispatcherModule } from '../../../apps/dispatcher/src/dispatcher.module';
@@ -21,6 +22,9 @@ import { bootGateway, mintAgent, mintClient, PROBLEM_JSON } from './in-process-g
 
 /** Retries come due at once, so the dispatcher re-offers them without an orchestrator. */
 const NO_BACKOFF = { kind: 'constant', baseMs: 0, maxMs: 0, jitter: false };
+
+/** Postgres and this process share a clock; allow for rounding to the millisecond. */
+const CLOCK_SLACK_MS = 5;
 
 interface Claimed {
   id: string;
@@ -143,6 +147,11 @@ describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS
       }
       return true;
     }
+  }
+
+  /** Ids the ticker's ack sweep would take back now (their `dispatched` lease ran out). */
+  async function expiredDispatched(): Promise<string[]> {
+    return (await claimExpiredLeases(t.pool, 'dispatched', new Date(), 1_000)).map((r) => r.id);
   }
 
   /** The gateway on a real port (for a client that goes away mid-request). */
@@ -322,6 +331,24 @@ describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS
       }
       expect(sizes).toEqual([2, 2, 1, 0]);
       expect(got).toEqual([...ids].sort());
+    });
+
+    it('the ack timeout runs from the hand-out: an attempt that waited in the ledger past it is not taken back', async () => {
+      const { key } = await onlineAgent('patient');
+      const ackTimeoutMs = 1_000;
+      const id = await submit('patient', { ackTimeoutMs });
+      await dispatchedTo('patient', 1);
+      // The agent's only slot stays busy past the attempt's first lease.
+      await waitFor('its first lease to run out', async () => (await expiredDispatched()).includes(id));
+
+      const handedAt = Date.now();
+      await claimOne(key, id, 1);
+      const lease = (await row(id)).lease_expires_at as Date;
+      expect(lease.getTime()).toBeGreaterThanOrEqual(handedAt + ackTimeoutMs - CLOCK_SLACK_MS);
+      // The ticker's ack sweep no longer finds it, and the agent's accept stands.
+      expect(await expiredDispatched()).not.toContain(id);
+      expect((await report(key, id, 'accept', { attempt: 1 })).status).toBe(202);
+      await waitForRow(id, 'running', (r) => r.state === 'running' && r.attempt === 1);
     });
 
     it('two concurrent claims of one agent never return the same attempt (ready and long-polling)', async () => {

@@ -94,7 +94,7 @@ export class AgentApiService implements BeforeApplicationShutdown {
    */
   async claim(agentId: string, max: number, waitMs: number, gone: AbortSignal): Promise<Delivery[]> {
     const take = async () => {
-      const rows = await takeHttpDeliveries(this.pool, agentId, max);
+      const rows = await takeHttpDeliveries(this.pool, agentId, max, new Date());
       handedOut.inc(rows.length);
       for (const row of rows) {
         this.logger.debug(

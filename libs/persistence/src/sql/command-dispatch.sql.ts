@@ -173,10 +173,20 @@ export async function recordHeartbeats(
  * and not handed out yet, oldest first, and marks each handed out. A row
  * another claim holds is skipped, so two polls of one agent (two gateways)
  * never get the same attempt. Not a transition: the attempt stays
- * `dispatched` until the agent accepts it, and the ack timeout still runs.
+ * `dispatched` until the agent accepts it.
+ *
+ * The hand-out is the delivery, so the ack timeout starts again here: an
+ * attempt may wait in the ledger longer than its ack timeout for the agent to
+ * have a free slot, and the agent must not be handed one whose lease is about
+ * to expire under it (it would run while the ticker queues it again).
  * Index: commands_in_flight_agent.
  */
-export async function takeHttpDeliveries(db: Queryable, agentId: string, limit: number): Promise<CommandRow[]> {
+export async function takeHttpDeliveries(
+  db: Queryable,
+  agentId: string,
+  limit: number,
+  now: Date,
+): Promise<CommandRow[]> {
   if (limit <= 0) return [];
   const { rows } = await db.query<CommandRow>(
     `WITH due AS (
@@ -186,10 +196,11 @@ export async function takeHttpDeliveries(db: Queryable, agentId: string, limit: 
        LIMIT $2
        FOR UPDATE SKIP LOCKED
      )
-     UPDATE commands c SET delivered_attempt = c.attempt
+     UPDATE commands c SET delivered_attempt = c.attempt,
+       lease_expires_at = $3::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
      FROM due WHERE c.id = due.id AND c.state = 'dispatched'
      RETURNING c.*`,
-    [agentId, limit],
+    [agentId, limit, now],
   );
   return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
