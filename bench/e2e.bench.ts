@@ -14,6 +14,7 @@
  *   npm run bench -- --env API_KEY_CACHE_TTL_MS=0 --systems switchyard-http   # a setting under test
  *   npm run bench -- --cpu-prof var/prof --systems switchyard-http --rates max   # gateway/dispatcher CPU profiles
  *   npm run bench -- --metrics var/metrics --systems switchyard-nats --rates 500   # each service's /metrics after the load
+ *   npm run bench -- --timeline 250 --systems switchyard-nats --rates 1000   # submit → start per 250 ms of the run
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       'ticker-rounds': { type: 'string' },
       'cpu-prof': { type: 'string' },
       metrics: { type: 'string' },
+      timeline: { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
       out: { type: 'string' },
       env: { type: 'string', multiple: true },
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
               cpuProfDir,
               env: serviceEnv,
               metricsDir: values.metrics,
+              timelineMs: values.timeline ? Number(values.timeline) : undefined,
             }),
           );
         }

@@ -34,6 +34,8 @@ export interface SwitchyardRun {
   env?: Record<string, string>;
   /** Save each service's /metrics here at the end of the load. */
   metricsDir?: string;
+  /** Print submit → start per window of this many ms of submissions (where in the run the tail comes from). */
+  timelineMs?: number;
 }
 
 /** Each service's Prometheus text as it stands, one file per process. */
@@ -62,6 +64,23 @@ const STAGES: Record<string, string> = {
   'dispatched→handler': `${STARTED} - ${epochMs('dispatched_at')}`,
   'handler→accepted in ledger': `${epochMs('accepted_at')} - ${STARTED}`,
 };
+
+/** Submit → start p50 / p99 and the largest batch per window of submissions, one line each, on stderr. */
+async function printTimeline(t: TestEnv, measured: string, windowMs: number, from: number): Promise<void> {
+  const latency = `${STARTED} - (payload->>'sentAt')::float8`;
+  const { rows } = await t.pool.query<{ w: number; n: number; p50: number; p99: number; max: number }>(
+    `SELECT floor(((payload->>'sentAt')::float8 - ${from}) / ${windowMs})::int AS w, count(*)::int AS n,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY ${latency}) AS p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY ${latency}) AS p99, max(${latency}) AS max
+     FROM ${measured} GROUP BY 1 ORDER BY 1`,
+  );
+  for (const r of rows) {
+    const at = ((r.w * windowMs) / 1000).toFixed(2).padStart(6);
+    process.stderr.write(
+      `     ${at} s  n ${String(r.n).padStart(4)}  start p50 ${Math.round(r.p50)} p99 ${Math.round(r.p99)} max ${Math.round(r.max)} ms\n`,
+    );
+  }
+}
 
 export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
   const t: TestEnv = await createTestEnv({ LOG_LEVEL: 'warn', ORCHESTRATOR_TICK_INTERVAL: '500', ...run.env });
@@ -124,6 +143,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       const { rows } = await t.pool.query<Row>(PERCENTILES_SQL(expr, measured));
       stages[stage] = toPercentiles(rows[0]);
     }
+    if (run.timelineMs) await printTimeline(t, measured, run.timelineMs, load.measuredFrom);
     if (run.metricsDir)
       await saveMetrics(system, path.join(run.metricsDir, `${run.path}-${run.rate}-${run.dispatchers}`));
     // Throughput and message counts cover the whole run, warm-up included.
