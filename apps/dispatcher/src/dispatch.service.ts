@@ -8,6 +8,7 @@ import {
   limitDepth,
   routeCommands,
   RoutingDecision,
+  RoutingRequest,
   syncRefusal,
 } from '@switchyard/domain';
 import {
@@ -31,7 +32,13 @@ import {
   transitionCommand,
 } from '@switchyard/persistence';
 import type { Pool } from 'pg';
+import { AgentDirectory, LiveAgent, targetKey } from './agent-directory';
 import { DeliveryService } from './delivery.service';
+
+/** One agent list from several reads; a later read of the same agent wins. */
+function mergeAgents(...lists: (readonly LiveAgent[])[]): LiveAgent[] {
+  return [...new Map(lists.flat().map((a) => [a.id, a])).values()];
+}
 
 /** A submit message after parsing: a ledger row to offer, or a new command to record first. */
 export type Submission = { kind: 'ledger'; commandId: string } | { kind: 'new'; draft: CommandDraft };
@@ -64,37 +71,53 @@ const saturated = dispatchSaturated;
 export class DispatchService {
   private readonly logger = new Logger(DispatchService.name);
 
+  private readonly directory: AgentDirectory;
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(DeliveryService) private readonly delivery: DeliveryService,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
-  ) {}
+  ) {
+    this.directory = new AgentDirectory(
+      (agentIds, pools) => loadLiveAgents(this.pool, agentIds, pools),
+      config.dispatcher.agentViewMs,
+    );
+  }
 
   async dispatch(submissions: readonly Submission[]): Promise<Disposition[]> {
     const now = new Date();
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
     const routable = drafts.filter((d) => d.state === 'queued');
+    const draftTargets = routable.map((d) => ({ kind: d.targetKind, name: d.target }));
     const ledgerIds = [...new Set(submissions.flatMap((s) => (s.kind === 'ledger' ? [s.commandId] : [])))];
-    // The agents for the new commands are read while the ledger submissions' rows are (neither needs the other).
-    const [draftAgents, ledgerRows] = await Promise.all([
-      this.liveAgentsFor(routable.map((d) => ({ target_kind: d.targetKind, target: d.target }))),
+    // New commands are routed from the directory's memory (the insert admits their claims); the ledger
+    // submissions' rows are read meanwhile.
+    const [draftView, ledgerRows] = await Promise.all([
+      this.directory.view(draftTargets),
       findCommandsByIds(this.pool, ledgerIds),
     ]);
     const offered = ledgerRows.filter((r) => r.state === 'queued' && r.available_at <= now);
-    const draftTargets = new Set(routable.map((d) => `${d.targetKind}:${d.target}`));
-    const otherAgents = await this.liveAgentsFor(
-      offered.filter((r) => !draftTargets.has(`${r.target_kind}:${r.target}`)),
+    // Waiting rows are claimed by a CAS that does not count the agent's load: their agents are read fresh.
+    const offeredView = await this.directory.view(
+      offered.map((r) => ({ kind: r.target_kind, name: r.target })),
+      true,
     );
-    const agents = [...new Map([...draftAgents, ...otherAgents].map((a) => [a.id, a])).values()];
-    const prefetch = this.config.dispatcher.prefetch;
-    // Rows that waited come first; then the new commands, in arrival order.
-    const routed = routeCommands(
-      [
-        ...offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
-        ...routable.map((d) => ({ commandId: d.id, target: { kind: d.targetKind, name: d.target } })),
-      ],
-      agents.map((a) => ({ ...a, capacity: Math.floor(a.capacity * prefetch) })),
+    const requests = [
+      // Rows that waited come first; then the new commands, in arrival order.
+      ...offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
+      ...routable.map((d) => ({ commandId: d.id, target: { kind: d.targetKind, name: d.target } })),
+    ];
+    let agents = mergeAgents(draftView.agents, offeredView.agents);
+    let routed = this.route(requests, agents);
+    // A remembered target that would refuse or park a command is read again before it does.
+    const refusedIds = new Set(routed.filter((d) => d.kind !== 'assign').map((d) => d.commandId));
+    const doubtful = draftTargets.filter(
+      (t, i) => refusedIds.has(routable[i].id) && draftView.remembered.has(targetKey(t)),
     );
+    if (doubtful.length > 0) {
+      agents = mergeAgents(agents, (await this.directory.view(doubtful, true)).agents);
+      routed = this.route(requests, agents);
+    }
     // A sync caller is waiting (only ledger rows can be sync): it is answered 503 now instead of the command
     // being parked or postponed.
     const syncIds = new Set(offered.filter((r) => r.mode === 'sync').map((r) => r.id));
@@ -113,7 +136,12 @@ export class DispatchService {
     ]);
     const won = [...inserted.filter((r) => r.state === 'dispatched'), ...wonWaiting];
     claimed.inc(won.length);
+    this.directory.noteClaims(won.map((r) => r.assigned_agent!));
     this.delivery.deliver(won, now, new Map(agents.map((a) => [a.id, a.transport])));
+    // Assigned from memory but not admitted by the ledger (the agent is full or gone): offered again shortly,
+    // and its target read afresh.
+    const unadmitted = inserted.filter((r) => r.state === 'queued' && assigned.has(r.id));
+    this.directory.forget(unadmitted.map((r) => ({ kind: r.target_kind, name: r.target })));
 
     // Rows that exist: the waiting rows offered, and the new ones inserted queued.
     const insertedIds = new Set(inserted.map((r) => r.id));
@@ -135,7 +163,8 @@ export class DispatchService {
         retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated' });
       }
     }
-    saturated.inc(decisions.filter((d) => d.kind === 'saturated').length);
+    for (const r of unadmitted) retryLater.set(r.id, { kind: 'retry-later', reason: 'saturated' });
+    saturated.inc(decisions.filter((d) => d.kind === 'saturated').length + unadmitted.length);
 
     // A new command that was already recorded (a repeat of its idempotency key) is offered as the row it repeats.
     const repeats = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
@@ -231,15 +260,12 @@ export class DispatchService {
     });
   }
 
-  /** Live agents (with their load) for these targets; none asked, no query. */
-  private liveAgentsFor(
-    targets: readonly Pick<CommandRow, 'target_kind' | 'target'>[],
-  ): Promise<Awaited<ReturnType<typeof loadLiveAgents>>> {
-    if (targets.length === 0) return Promise.resolve([]);
-    return loadLiveAgents(
-      this.pool,
-      targets.filter((r) => r.target_kind === 'agent').map((r) => r.target),
-      targets.filter((r) => r.target_kind === 'pool').map((r) => r.target),
+  /** Routing with each agent's room for prefetched attempts (`max_concurrency × DISPATCH_PREFETCH`). */
+  private route(requests: readonly RoutingRequest[], agents: readonly LiveAgent[]): RoutingDecision[] {
+    const prefetch = this.config.dispatcher.prefetch;
+    return routeCommands(
+      requests,
+      agents.map((a) => ({ ...a, capacity: Math.floor(a.capacity * prefetch) })),
     );
   }
 
@@ -253,7 +279,10 @@ export class DispatchService {
     claims: ReadonlyMap<string, string>,
     now: Date,
   ): Promise<CommandRow[]> {
-    const inserted = await insertCommands(this.pool, drafts, now, claims);
+    const inserted = await insertCommands(this.pool, drafts, now, {
+      agents: claims,
+      prefetch: this.config.dispatcher.prefetch,
+    });
     // The submission is announced as it was before the claim, which the delivery announces.
     this.delivery.announce(
       inserted.map((r) =>

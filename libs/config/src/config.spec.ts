@@ -41,7 +41,7 @@ describe(sut.name, () => {
         apiKeyCacheTtlMs: 5_000,
         logLevel: 'info',
         orchestrator: { tickIntervalMs: 1_000, batchSize: 200, relayAfterMs: 30_000, retentionMs: 604_800_000 },
-        dispatcher: { batchSize: 256, saturatedRetryMs: 250, ackWaitMs: 10_000, prefetch: 2 },
+        dispatcher: { batchSize: 256, saturatedRetryMs: 250, ackWaitMs: 10_000, prefetch: 2, agentViewMs: 250 },
         commandDefaults: { maxAttempts: 3, ackTimeoutMs: 10_000, heartbeatTimeoutMs: 30_000, deadlineMs: 21_600_000 },
         agentLivenessTimeoutMs: 30_000,
         sseKeepAliveMs: 15_000,
@@ -100,8 +100,8 @@ describe(sut.name, () => {
       },
       {
         name: 'dispatcher settings',
-        env: { DISPATCHER_BATCH_SIZE: '5000', SATURATED_RETRY_MS: '1' },
-        expected: { dispatcher: { batchSize: 5_000, saturatedRetryMs: 1 } },
+        env: { DISPATCHER_BATCH_SIZE: '5000', SATURATED_RETRY_MS: '1', DISPATCH_AGENT_VIEW_MS: '0' },
+        expected: { dispatcher: { batchSize: 5_000, saturatedRetryMs: 1, agentViewMs: 0 } },
       },
       {
         name: 'command defaults',
@@ -174,6 +174,7 @@ describe(sut.name, () => {
       { variable: 'DISPATCHER_ACK_WAIT_MS', value: '499' },
       { variable: 'DISPATCH_PREFETCH', value: '0' },
       { variable: 'DISPATCH_PREFETCH', value: '17' },
+      { variable: 'DISPATCH_AGENT_VIEW_MS', value: '-1' },
       { variable: 'SATURATED_RETRY_MS', value: '0' },
       { variable: 'DEFAULT_MAX_ATTEMPTS', value: '0' },
       { variable: 'DEFAULT_MAX_ATTEMPTS', value: '101' },

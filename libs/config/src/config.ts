@@ -17,7 +17,7 @@ export interface SwitchyardConfig {
   apiKeyCacheTtlMs: number;
   logLevel: Env['LOG_LEVEL'];
   orchestrator: { tickIntervalMs: number; batchSize: number; relayAfterMs: number; retentionMs: number };
-  dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number; prefetch: number };
+  dispatcher: { batchSize: number; saturatedRetryMs: number; ackWaitMs: number; prefetch: number; agentViewMs: number };
   commandDefaults: {
     maxAttempts: number;
     ackTimeoutMs: number;
@@ -89,6 +89,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
       saturatedRetryMs: env.SATURATED_RETRY_MS,
       ackWaitMs: env.DISPATCHER_ACK_WAIT_MS,
       prefetch: env.DISPATCH_PREFETCH,
+      agentViewMs: env.DISPATCH_AGENT_VIEW_MS,
     },
     commandDefaults: {
       maxAttempts: env.DEFAULT_MAX_ATTEMPTS,

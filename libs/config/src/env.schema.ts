@@ -74,6 +74,13 @@ export const envSchema = z.object({
    * slot is refilled at once instead of after a round trip through the ledger.
    */
   DISPATCH_PREFETCH: z.coerce.number().min(1).max(16).default(2),
+  /**
+   * How long a dispatcher routes new commands from its memory of the live
+   * agents (and their load) before it reads them again. The claim itself is
+   * admitted by the ledger, so a stale memory costs a retry, never an agent
+   * over its limit. 0 reads them for every batch.
+   */
+  DISPATCH_AGENT_VIEW_MS: ms(250, 0),
   /** Delay before a saturated pool's command is offered again. */
   SATURATED_RETRY_MS: ms(250),
 

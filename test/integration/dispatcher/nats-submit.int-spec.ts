@@ -66,7 +66,12 @@ describe('NATS submissions (dispatcher in-process, real Postgres and NATS JetStr
     stream = streamsFor(t.namespace).commands;
     durable = consumersFor(t.namespace).dispatcherCommands;
     const moduleRef = await Test.createTestingModule({
-      imports: [DispatcherModule.forRoot(t.config('dispatcher', { MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) }))],
+      imports: [
+        DispatcherModule.forRoot(
+          // The fleet is remembered for the whole file, so a test can change it behind the dispatcher's back.
+          t.config('dispatcher', { MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES), DISPATCH_AGENT_VIEW_MS: '600000' }),
+        ),
+      ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error', 'fatal'] });
     await app.init();
@@ -200,6 +205,51 @@ describe('NATS submissions (dispatcher in-process, real Postgres and NATS JetStr
       ]);
     } finally {
       inbox.unsubscribe();
+    }
+  });
+
+  it('a remembered agent that went offline is not claimed for: the ledger refuses, a live member gets it once', async () => {
+    const deliveries: Record<string, string[]> = { 'mem-a': [], 'mem-b': [] };
+    const inboxes = Object.keys(deliveries).map((agentId) =>
+      nc.subscribe(subjects.deliver(agentId), {
+        callback: (err, msg) => {
+          if (err) return;
+          deliveries[agentId].push(msg.json<{ id: string }>().id);
+          msg.respond();
+        },
+      }),
+    );
+    await nc.flush();
+    try {
+      await seedAgent(t.pool, { id: 'mem-a', pools: ['mem-pool'], concurrency: 4 });
+      const first = await js.publish(subjects.submitToPool('mem-pool'), json({ type: 'echo' }), { msgID: 'svc-mem-1' });
+      await consumed(first.seq);
+      const [one] = await rowsFor(`caller = 'nats' AND idempotency_key = 'svc-mem-1'`, []);
+      expect(one).toMatchObject({ state: 'dispatched', assigned_agent: 'mem-a' });
+
+      // Behind the dispatcher's back: mem-a leaves, mem-b joins. The dispatcher still remembers only mem-a.
+      await t.pool.query(`UPDATE agents SET status = 'offline' WHERE id = 'mem-a'`);
+      await seedAgent(t.pool, { id: 'mem-b', pools: ['mem-pool'], concurrency: 4 });
+      await js.publish(subjects.submitToPool('mem-pool'), json({ type: 'echo' }), { msgID: 'svc-mem-2' });
+      const two = await waitFor('the second command claimed', async () => {
+        const [row] = await rowsFor(`caller = 'nats' AND idempotency_key = 'svc-mem-2' AND state = 'dispatched'`, []);
+        return row;
+      });
+      expect(two).toMatchObject({ attempt: 1, assigned_agent: 'mem-b' });
+      // Recorded unclaimed first (the ledger refused mem-a), claimed when offered again.
+      expect(two.dispatched_at.getTime()).toBeGreaterThan(two.created_at.getTime());
+      await staysAt('deliveries to mem-b', () => Promise.resolve(deliveries['mem-b'].length), 1, 500);
+      expect(deliveries).toEqual({ 'mem-a': [one.id], 'mem-b': [two.id] });
+      const { rows: events } = await t.pool.query(
+        'SELECT event, to_state, attempt, agent_id FROM command_events WHERE command_id = $1 ORDER BY id',
+        [two.id],
+      );
+      expect(events).toEqual([
+        { event: 'submit', to_state: 'queued', attempt: 0, agent_id: null },
+        { event: 'claim', to_state: 'dispatched', attempt: 1, agent_id: 'mem-b' },
+      ]);
+    } finally {
+      for (const inbox of inboxes) inbox.unsubscribe();
     }
   });
 

@@ -47,6 +47,9 @@ describe('claims (real Postgres)', () => {
     // What 20 dispatchers do with 20 deliveries of the same submit messages: new drafts (new ids) with the
     // same idempotency keys, each inserted already claimed by the dispatcher's chosen agent.
     const keys = Array.from({ length: 200 }, (_, i) => `repeat-${i}`);
+    for (let claimer = 0; claimer < 20; claimer++) {
+      await seedAgent(t.pool, { id: `inserter-${claimer}`, pools: ['pool-c'], concurrency: 200 });
+    }
     const now = new Date();
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, claimer) => {
@@ -54,7 +57,8 @@ describe('claims (real Postgres)', () => {
           draft({ idempotencyKey: k, caller: 'nats', target: 'pool-c', targetKind: 'pool' }),
         );
         const ordered = claimer % 2 ? drafts.reverse() : drafts;
-        return insertCommands(t.pool, ordered, now, new Map(ordered.map((d) => [d.id, `agent-${claimer}`])));
+        const agents = new Map(ordered.map((d) => [d.id, `inserter-${claimer}`]));
+        return insertCommands(t.pool, ordered, now, { agents, prefetch: 1 });
       }),
     );
     const won = results.flat();
@@ -62,7 +66,7 @@ describe('claims (real Postgres)', () => {
     expect(new Set(won.map((r) => r.idempotency_key)).size).toBe(200);
     for (const [claimer, rows] of results.entries()) {
       for (const r of rows)
-        expect(r).toMatchObject({ state: 'dispatched', attempt: 1, assigned_agent: `agent-${claimer}` });
+        expect(r).toMatchObject({ state: 'dispatched', attempt: 1, assigned_agent: `inserter-${claimer}` });
     }
 
     const { rows: ledger } = await t.pool.query<{ n: string }>(
@@ -82,18 +86,17 @@ describe('claims (real Postgres)', () => {
   });
 
   it('claims on insert only the queued drafts it names', async () => {
+    await seedAgent(t.pool, { id: 'agent-x', pools: ['pool-d'], concurrency: 10 });
     const named = draft({ target: 'pool-d', targetKind: 'pool' });
     const unnamed = draft({ target: 'pool-d', targetKind: 'pool' });
     const scheduled = draft({ state: 'scheduled', runAt: new Date(Date.now() + 60_000) });
-    const rows = await insertCommands(
-      t.pool,
-      [named, unnamed, scheduled],
-      new Date(),
-      new Map([
+    const rows = await insertCommands(t.pool, [named, unnamed, scheduled], new Date(), {
+      agents: new Map([
         [named.id, 'agent-x'],
         [scheduled.id, 'agent-x'],
       ]),
-    );
+      prefetch: 1,
+    });
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(named.id)).toMatchObject({ state: 'dispatched', attempt: 1, assigned_agent: 'agent-x' });
     expect(byId.get(named.id)!.lease_expires_at).not.toBeNull();
@@ -104,6 +107,72 @@ describe('claims (real Postgres)', () => {
       lease_expires_at: null,
     });
     expect(byId.get(scheduled.id)).toMatchObject({ state: 'scheduled', attempt: 0, assigned_agent: null });
+  });
+
+  describe('the ledger admits claims on insert', () => {
+    const claimAll = (drafts: ReturnType<typeof draft>[], agentId: string, prefetch = 1) =>
+      insertCommands(t.pool, drafts, new Date(), { agents: new Map(drafts.map((d) => [d.id, agentId])), prefetch });
+    const states = (rows: { state: string; assigned_agent: string | null }[]) =>
+      rows.map((r) => `${r.state}:${r.assigned_agent ?? '-'}`);
+
+    it.each([
+      // agent's concurrency, attempts it already holds, prefetch, drafts named → how many are claimed
+      { concurrency: 3, holding: 0, prefetch: 1, named: 5, claimed: 3 },
+      { concurrency: 3, holding: 2, prefetch: 1, named: 5, claimed: 1 },
+      { concurrency: 3, holding: 3, prefetch: 1, named: 2, claimed: 0 },
+      { concurrency: 3, holding: 3, prefetch: 2, named: 5, claimed: 3 },
+      { concurrency: 2, holding: 0, prefetch: 1.5, named: 4, claimed: 3 },
+    ])(
+      'concurrency $concurrency holding $holding, prefetch $prefetch: $claimed of $named claimed, in draft order',
+      async ({ concurrency, holding, prefetch, named, claimed }) => {
+        const agentId = `room-${concurrency}-${holding}-${String(prefetch).replace('.', '_')}-${named}`;
+        await seedAgent(t.pool, { id: agentId, concurrency });
+        if (holding > 0)
+          await claimAll(
+            Array.from({ length: holding }, () => draft({ target: agentId })),
+            agentId,
+            10,
+          );
+        const drafts = Array.from({ length: named }, () => draft({ target: agentId }));
+        const rows = await claimAll(drafts, agentId, prefetch);
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        expect(states(drafts.map((d) => byId.get(d.id)!))).toEqual([
+          ...Array(claimed).fill(`dispatched:${agentId}`),
+          ...Array(named - claimed).fill('queued:-'),
+        ]);
+        // An unadmitted draft is recorded as submitted only, with nothing to release later.
+        const { rows: events } = await t.pool.query<{ event: string }>(
+          `SELECT event FROM command_events WHERE command_id = ANY($1) ORDER BY id`,
+          [drafts.map((d) => d.id)],
+        );
+        expect(events.filter((e) => e.event === 'claim')).toHaveLength(claimed);
+        expect(events.filter((e) => e.event === 'submit')).toHaveLength(named);
+      },
+    );
+
+    it.each(['offline', 'draining', 'error', 'unknown'])('an agent that is %s is claimed nothing', async (status) => {
+      const agentId = `not-routable-${status}`;
+      if (status !== 'unknown') await seedAgent(t.pool, { id: agentId, concurrency: 10, status });
+      const rows = await claimAll([draft({ target: agentId }), draft({ target: agentId })], agentId);
+      expect(states(rows)).toEqual(['queued:-', 'queued:-']);
+    });
+
+    it('room is per agent: two agents in one batch each take what they have room for', async () => {
+      await seedAgent(t.pool, { id: 'room-a', pools: ['pool-e'], concurrency: 1 });
+      await seedAgent(t.pool, { id: 'room-b', pools: ['pool-e'], concurrency: 2 });
+      const drafts = Array.from({ length: 6 }, () => draft({ target: 'pool-e', targetKind: 'pool' }));
+      const agents = new Map(drafts.map((d, i) => [d.id, i % 2 ? 'room-b' : 'room-a']));
+      const rows = await insertCommands(t.pool, drafts, new Date(), { agents, prefetch: 1 });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(states(drafts.map((d) => byId.get(d.id)!))).toEqual([
+        'dispatched:room-a',
+        'dispatched:room-b',
+        'queued:-',
+        'dispatched:room-b',
+        'queued:-',
+        'queued:-',
+      ]);
+    });
   });
 
   it('20 concurrent drains of one pool: each command claimed exactly once, no agent over its limit', async () => {

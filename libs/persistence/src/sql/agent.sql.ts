@@ -12,6 +12,9 @@ export interface AgentRow {
   transport: AgentTransport;
 }
 
+/** Agent phases that take new work (SQL list). Routing, claims and parking must agree on it, or a command is neither. */
+export const ROUTABLE_STATUSES = `'idle', 'busy'`;
+
 const AGENT_COLUMNS = 'id, name, pools, max_concurrency, status, session_id, last_heartbeat_at, transport';
 
 /**

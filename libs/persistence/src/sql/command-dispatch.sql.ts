@@ -1,9 +1,7 @@
 import type { AgentLoad, AgentTransport } from '@switchyard/domain';
+import { ROUTABLE_STATUSES as ROUTABLE } from './agent.sql';
 import { CommandRow } from './command-row';
 import { Queryable } from './db';
-
-/** Agent phases that take new work. Routing and parking must agree on it, or a command is neither. */
-const ROUTABLE = `'idle', 'busy'`;
 
 /**
  * The `claim` edge of the transition table (queued → dispatched, attempt + 1)

@@ -1,6 +1,15 @@
 import { CommandDraft, preview } from '@switchyard/domain';
+import { ROUTABLE_STATUSES } from './agent.sql';
 import { CommandRow } from './command-row';
 import { Queryable } from './db';
+
+/** Drafts to insert already claimed: draft id → agent id, and the agents' room (`max_concurrency × prefetch`). */
+export interface ClaimsOnInsert {
+  agents: ReadonlyMap<string, string>;
+  prefetch: number;
+}
+
+const NO_CLAIMS: ClaimsOnInsert = { agents: new Map(), prefetch: 1 };
 
 /**
  * Inserts a batch of commands, skipping any whose id or (caller,
@@ -13,12 +22,19 @@ import { Queryable } from './db';
  * maximum depth) is finished at `now` with its error and never published; its
  * `submit` event carries the error.
  *
- * Claim on insert: a queued draft named in `claims` (draft id → agent id) is
- * inserted already claimed by that agent, as the `claim` edge would leave it
- * (`dispatched`, attempt 1, the ack-timeout lease), with its `submit` and
- * `claim` events in that order. Winning the insert is winning the claim: a
+ * Claim on insert: a queued draft named in `claims.agents` (draft id → agent
+ * id) is inserted already claimed by that agent, as the `claim` edge would
+ * leave it (`dispatched`, attempt 1, the ack-timeout lease), with its `submit`
+ * and `claim` events in that order. Winning the insert is winning the claim: a
  * second insert of the same command (same id or idempotency key) does nothing,
  * so only the caller that got the row back delivers it.
+ *
+ * The claim is admitted here, not by the caller's view of the fleet: an agent
+ * takes only as many as it has room for now (routable, and fewer than
+ * `max_concurrency × claims.prefetch` attempts in flight, counted in this
+ * statement), in draft order. A named draft past that room is inserted
+ * `queued` and unassigned, for the caller to offer again. Uses
+ * commands_in_flight_agent.
  *
  * Returns the inserted rows only; look up the others by idempotency key.
  */
@@ -26,10 +42,11 @@ export async function insertCommands(
   db: Queryable,
   commands: readonly CommandDraft[],
   now: Date,
-  claims: ReadonlyMap<string, string> = new Map(),
+  claims: ClaimsOnInsert = NO_CLAIMS,
 ): Promise<CommandRow[]> {
   if (commands.length === 0) return [];
-  const records = commands.map((c) => ({
+  const records = commands.map((c, ord) => ({
+    ord,
     id: c.id,
     target_kind: c.targetKind,
     target: c.target,
@@ -54,7 +71,7 @@ export async function insertCommands(
     parent_id: c.parentId,
     handles_dead_letter: c.handlesDeadLetter ?? null,
     traceparent: c.traceparent,
-    assigned_agent: c.state === 'queued' ? (claims.get(c.id) ?? null) : null,
+    assigned_agent: c.state === 'queued' ? (claims.agents.get(c.id) ?? null) : null,
   }));
   const { rows } = await db.query<CommandRow>(
     `WITH input AS (
@@ -63,22 +80,32 @@ export async function insertCommands(
          caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
          run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
          finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
-         depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text, assigned_agent text)
+         depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text, assigned_agent text, ord integer)
+     ), room AS (
+       SELECT a.id, floor(a.max_concurrency * $3::float8)::int - (
+           SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')
+         )::int AS free
+       FROM agents a
+       WHERE a.status IN (${ROUTABLE_STATUSES}) AND a.id IN (SELECT assigned_agent FROM input)
+     ), admitted AS (
+       SELECT i.*, CASE WHEN row_number() OVER (PARTITION BY i.assigned_agent ORDER BY i.ord) <= r.free
+         THEN i.assigned_agent END AS claimed_by
+       FROM input i LEFT JOIN room r ON r.id = i.assigned_agent
      ), inserted AS (
        INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
          mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
          ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, created_at, updated_at,
          attempt, assigned_agent, dispatched_at, last_heartbeat_at, lease_expires_at)
        SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
-         mode, CASE WHEN assigned_agent IS NULL THEN state ELSE 'dispatched' END, max_attempts, backoff, run_at,
+         mode, CASE WHEN claimed_by IS NULL THEN state ELSE 'dispatched' END, max_attempts, backoff, run_at,
          available_at, published_at, deadline_at, finished_at, error,
          ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, $2, $2,
-         CASE WHEN assigned_agent IS NULL THEN 0 ELSE 1 END, assigned_agent,
-         CASE WHEN assigned_agent IS NULL THEN NULL ELSE $2::timestamptz END,
-         CASE WHEN assigned_agent IS NULL THEN NULL ELSE $2::timestamptz END,
-         CASE WHEN assigned_agent IS NULL THEN NULL
+         CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END, claimed_by,
+         CASE WHEN claimed_by IS NULL THEN NULL ELSE $2::timestamptz END,
+         CASE WHEN claimed_by IS NULL THEN NULL ELSE $2::timestamptz END,
+         CASE WHEN claimed_by IS NULL THEN NULL
            ELSE $2::timestamptz + ack_timeout_ms * interval '1 millisecond' END
-       FROM input
+       FROM admitted
        -- One order for every inserter: two batches repeating the same keys then wait on each other, never deadlock.
        ORDER BY caller, idempotency_key, id
        ON CONFLICT DO NOTHING
@@ -97,7 +124,7 @@ export async function insertCommands(
        ORDER BY step
      )
      SELECT * FROM inserted`,
-    [JSON.stringify(records), now],
+    [JSON.stringify(records), now, claims.prefetch],
   );
   return rows;
 }
