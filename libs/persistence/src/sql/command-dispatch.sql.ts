@@ -1,7 +1,7 @@
 import type { AgentLoad, AgentTransport } from '@switchyard/domain';
 import { ROUTABLE_STATUSES as ROUTABLE } from './agent.sql';
-import { CommandRow } from './command-row';
-import { Queryable } from './db';
+import { CommandRow, commandColumns } from './command-row';
+import { prepared, Queryable } from './db';
 
 /**
  * The `claim` edge of the transition table (queued → dispatched, attempt + 1)
@@ -19,7 +19,9 @@ export async function claimForDispatch(
 ): Promise<CommandRow[]> {
   if (assignments.length === 0) return [];
   const { rows } = await db.query<CommandRow>(
-    `WITH wanted AS (
+    prepared(
+      'claim_for_dispatch',
+      `WITH wanted AS (
        SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, agent_id)
      ), locked AS (
        SELECT c.id, w.agent_id FROM commands c JOIN wanted w ON w.id = c.id
@@ -33,13 +35,14 @@ export async function claimForDispatch(
          lease_expires_at = $3::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
        FROM locked l
        WHERE c.id = l.id AND c.state = 'queued'
-       RETURNING c.*
+       RETURNING ${commandColumns('c')}
      ), logged AS (
        INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
        SELECT id, attempt, 'claim', 'queued', 'dispatched', assigned_agent, $3 FROM claimed
      )
      SELECT * FROM claimed`,
-    [assignments.map((a) => a.commandId), assignments.map((a) => a.agentId), now],
+      [assignments.map((a) => a.commandId), assignments.map((a) => a.agentId), now],
+    ),
   );
   return rows;
 }
@@ -122,11 +125,14 @@ export async function loadLiveAgents(
     transport: AgentTransport;
     in_flight: string;
   }>(
-    `SELECT a.id, a.pools, a.max_concurrency, a.transport,
+    prepared(
+      'load_live_agents',
+      `SELECT a.id, a.pools, a.max_concurrency, a.transport,
        (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
      FROM agents a
      WHERE a.status IN (${ROUTABLE}) AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
-    [agentIds, pools],
+      [agentIds, pools],
+    ),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -151,7 +157,9 @@ export async function recordHeartbeats(
 ): Promise<number> {
   if (beats.length === 0) return 0;
   const { rowCount } = await db.query(
-    `WITH locked AS (
+    prepared(
+      'record_heartbeats',
+      `WITH locked AS (
        SELECT c.id FROM commands c JOIN unnest($1::uuid[], $2::integer[]) AS b(id, attempt)
          ON c.id = b.id AND c.attempt = b.attempt
        WHERE c.state = 'running'
@@ -161,7 +169,8 @@ export async function recordHeartbeats(
      UPDATE commands c SET last_heartbeat_at = $3,
        lease_expires_at = $3::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
      FROM locked WHERE c.id = locked.id`,
-    [beats.map((b) => b.commandId), beats.map((b) => b.attempt), now],
+      [beats.map((b) => b.commandId), beats.map((b) => b.attempt), now],
+    ),
   );
   return rowCount ?? 0;
 }

@@ -1,7 +1,7 @@
 import { CommandDraft, preview } from '@switchyard/domain';
 import { ROUTABLE_STATUSES } from './agent.sql';
-import { CommandRow } from './command-row';
-import { Queryable } from './db';
+import { CommandRow, commandColumns } from './command-row';
+import { prepared, Queryable } from './db';
 
 /** Drafts to insert already claimed: draft id → agent id, and the agents' room (`max_concurrency × prefetch`). */
 export interface ClaimsOnInsert {
@@ -74,7 +74,9 @@ export async function insertCommands(
     assigned_agent: c.state === 'queued' ? (claims.agents.get(c.id) ?? null) : null,
   }));
   const { rows } = await db.query<CommandRow>(
-    `WITH input AS (
+    prepared(
+      'insert_commands',
+      `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
          id uuid, target_kind text, target text, type text, payload jsonb, payload_preview text,
          caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
@@ -109,7 +111,7 @@ export async function insertCommands(
        -- One order for every inserter: two batches repeating the same keys then wait on each other, never deadlock.
        ORDER BY caller, idempotency_key, id
        ON CONFLICT DO NOTHING
-       RETURNING *
+       RETURNING ${commandColumns()}
      ), logged AS (
        INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, data, at)
        SELECT command_id, attempt, event, from_state, to_state, agent_id, data, $2 FROM (
@@ -124,7 +126,8 @@ export async function insertCommands(
        ORDER BY step
      )
      SELECT * FROM inserted`,
-    [JSON.stringify(records), now, claims.prefetch],
+      [JSON.stringify(records), now, claims.prefetch],
+    ),
   );
   return rows;
 }

@@ -47,6 +47,59 @@ export interface CommandRow {
   updated_at: Date;
 }
 
+/**
+ * Every column of `commands`: what the prepared statements
+ * return instead of `*` (see `prepared`). The type below fails to compile
+ * when CommandRow gains a field this list lacks, and an integration test
+ * compares it with the table.
+ */
+export const COMMAND_COLUMNS = [
+  'id',
+  'target_kind',
+  'target',
+  'type',
+  'payload',
+  'payload_preview',
+  'caller',
+  'idempotency_key',
+  'mode',
+  'state',
+  'attempt',
+  'max_attempts',
+  'backoff',
+  'run_at',
+  'available_at',
+  'published_at',
+  'deadline_at',
+  'ack_timeout_ms',
+  'heartbeat_timeout_ms',
+  'lease_expires_at',
+  'assigned_agent',
+  'dispatched_at',
+  'delivered_attempt',
+  'accepted_at',
+  'last_heartbeat_at',
+  'finished_at',
+  'result',
+  'result_preview',
+  'error',
+  'depth',
+  'parent_id',
+  'handles_dead_letter',
+  'traceparent',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof CommandRow)[];
+
+type Unlisted = Exclude<keyof CommandRow, (typeof COMMAND_COLUMNS)[number]>;
+/** Compiles only while every field of CommandRow is listed. */
+export const EVERY_COMMAND_COLUMN_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
+
+/** The columns of `commands` for a select list, optionally qualified (`c.id, c.target_kind, …`). */
+export function commandColumns(alias?: string): string {
+  return COMMAND_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+}
+
 export function toSnapshot(row: CommandRow): CommandSnapshot {
   return {
     state: row.state,

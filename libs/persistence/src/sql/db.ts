@@ -1,11 +1,31 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 
+/** A statement Postgres parses and plans once per connection, found again by its name (see `prepared`). */
+export interface NamedStatement {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
 /** Anything that runs a parameterised statement: the pool or a client inside a transaction. */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
-    text: string,
+    statement: string | NamedStatement,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/**
+ * A statement run on every batch of the hot path, as a named prepared
+ * statement: each connection parses and plans it once instead of on every
+ * call (planning was as long as executing for the batch insert and the
+ * batch succeed). Its text must be constant, and its result must name its
+ * columns (`COMMAND_COLUMNS`), never `*` of a table: a cached plan whose
+ * result type changes fails, and a migration that adds a column to a table
+ * would change a `*` while the old services still run.
+ */
+export function prepared(name: string, text: string, values: unknown[]): NamedStatement {
+  return { name: `sy_${name}`, text, values };
 }
 
 /**
