@@ -130,11 +130,24 @@ export class DispatchService {
       .filter(([commandId]) => !draftIds.has(commandId))
       .map(([commandId, agentId]) => ({ commandId, agentId }));
     // New commands are inserted already claimed by their agents; waiting rows are claimed with the CAS.
-    const [inserted, wonWaiting] = await Promise.all([
+    const [recorded, waiting] = await Promise.allSettled([
       this.recordNew(drafts, assigned, now),
       claimForDispatch(this.pool, ledgerAssignments, now),
     ]);
-    const won = [...inserted.filter((r) => r.state === 'dispatched'), ...wonWaiting];
+    const inserted = recorded.status === 'fulfilled' ? recorded.value : [];
+    // Each new command's submission, as it was before its claim; in the same turn of the event loop as the
+    // deliveries and their claim events below, so NATS sends them all in one write.
+    this.delivery.announce(
+      inserted.map((r) =>
+        r.state === 'dispatched' ? { ...r, state: 'queued' as const, attempt: 0, assigned_agent: null } : r,
+      ),
+      'submit',
+      now,
+      null,
+    );
+    if (recorded.status === 'rejected') throw recorded.reason;
+    if (waiting.status === 'rejected') throw waiting.reason;
+    const won = [...inserted.filter((r) => r.state === 'dispatched'), ...waiting.value];
     claimed.inc(won.length);
     this.directory.noteClaims(won.map((r) => r.assigned_agent!));
     this.delivery.deliver(won, now, new Map(agents.map((a) => [a.id, a.transport])));
@@ -271,8 +284,7 @@ export class DispatchService {
 
   /**
    * Inserts the commands that arrived over NATS, those with an agent already
-   * claimed by it; announces each submission (and its claim, on delivery).
-   * Returns the rows it inserted.
+   * claimed by it. Returns the rows it inserted (announced by the caller).
    */
   private async recordNew(
     drafts: readonly CommandDraft[],
@@ -283,15 +295,6 @@ export class DispatchService {
       agents: claims,
       prefetch: this.config.dispatcher.prefetch,
     });
-    // The submission is announced as it was before the claim, which the delivery announces.
-    this.delivery.announce(
-      inserted.map((r) =>
-        r.state === 'dispatched' ? { ...r, state: 'queued' as const, attempt: 0, assigned_agent: null } : r,
-      ),
-      'submit',
-      now,
-      null,
-    );
     for (const row of inserted.filter((r) => r.state === 'cancelled')) {
       depthExceeded.inc({ source: 'delegation' });
       this.logger.warn(
