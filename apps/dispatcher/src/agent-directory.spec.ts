@@ -88,14 +88,6 @@ describe('AgentDirectory', () => {
     expect((await directory.view([pool('p')])).agents.every((a) => a.inFlight === 0)).toBe(true);
   });
 
-  it('a forgotten target is read on its next use; others stay remembered', async () => {
-    await directory.view([pool('p'), named('solo')]);
-    directory.forget([named('solo')]);
-    const view = await directory.view([pool('p'), named('solo')]);
-    expect(ledger.reads[1]).toEqual({ agentIds: ['solo'], pools: [] });
-    expect([...view.remembered]).toEqual(['pool:p']);
-  });
-
   it('an agent that left a pool or went offline is gone from it at the next read', async () => {
     await directory.view([pool('p')]);
     ledger.agents = [agent('a2', ['p'])];

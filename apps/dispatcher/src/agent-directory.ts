@@ -61,11 +61,6 @@ export class AgentDirectory {
     }
   }
 
-  /** These targets are read again on their next use (the ledger refused a claim the memory allowed). */
-  forget(targets: readonly CommandTarget[]): void {
-    for (const t of targets) this.readAt.set(targetKey(t), -Infinity);
-  }
-
   private async read(targets: readonly CommandTarget[], now: number): Promise<void> {
     const names = (kind: CommandTarget['kind']) => targets.filter((t) => t.kind === kind).map((t) => t.name);
     const live = await this.load(names('agent'), names('pool'));

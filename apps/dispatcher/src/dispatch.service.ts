@@ -12,6 +12,7 @@ import {
   syncRefusal,
 } from '@switchyard/domain';
 import {
+  claimsUnadmitted,
   commandsClaimed,
   commandsDepthExceeded,
   commandsParked,
@@ -151,10 +152,9 @@ export class DispatchService {
     claimed.inc(won.length);
     this.directory.noteClaims(won.map((r) => r.assigned_agent!));
     this.delivery.deliver(won, now, new Map(agents.map((a) => [a.id, a.transport])));
-    // Assigned from memory but not admitted by the ledger (the agent is full or gone): offered again shortly,
-    // and its target read afresh.
+    // Assigned from memory but not admitted by the ledger (the agent filled up or left since it was read).
     const unadmitted = inserted.filter((r) => r.state === 'queued' && assigned.has(r.id));
-    this.directory.forget(unadmitted.map((r) => ({ kind: r.target_kind, name: r.target })));
+    claimsUnadmitted.inc(unadmitted.length);
 
     // Rows that exist: the waiting rows offered, and the new ones inserted queued.
     const insertedIds = new Set(inserted.map((r) => r.id));
@@ -176,16 +176,27 @@ export class DispatchService {
         retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated' });
       }
     }
-    for (const r of unadmitted) retryLater.set(r.id, { kind: 'retry-later', reason: 'saturated' });
-    saturated.inc(decisions.filter((d) => d.kind === 'saturated').length + unadmitted.length);
+    saturated.inc(decisions.filter((d) => d.kind === 'saturated').length);
 
-    // A new command that was already recorded (a repeat of its idempotency key) is offered as the row it repeats.
+    // A new command that was already recorded (a repeat of its idempotency key) is offered as the row it repeats;
+    // one the ledger did not admit is offered again at once as the row it now is, on a fresh read of its agents.
     const repeats = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
-    const repeated = await this.offerRepeats(repeats);
+    const [repeated, readmitted] = await Promise.all([
+      this.offerRepeats(repeats),
+      this.offerRows(unadmitted.map((r) => r.id)),
+    ]);
     return submissions.map((s) => {
       if (s.kind === 'ledger') return retryLater.get(s.commandId) ?? { kind: 'ack' };
-      return repeated.get(s.draft.id) ?? retryLater.get(s.draft.id) ?? { kind: 'ack' };
+      const id = s.draft.id;
+      return repeated.get(id) ?? readmitted.get(id) ?? retryLater.get(id) ?? { kind: 'ack' };
     });
+  }
+
+  /** Recorded rows offered as ledger submissions (claimed by CAS if still waiting); keyed by row id. */
+  private async offerRows(ids: readonly string[]): Promise<Map<string, Disposition>> {
+    if (ids.length === 0) return new Map();
+    const dispositions = await this.dispatch(ids.map((commandId) => ({ kind: 'ledger', commandId })));
+    return new Map(ids.map((id, i) => [id, dispositions[i]]));
   }
 
   /**
@@ -201,9 +212,7 @@ export class DispatchService {
     );
     const byKey = new Map(existing.map((r) => [`${r.caller}\u0000${r.idempotency_key}`, r.id]));
     const originals = repeats.map((d) => byKey.get(`${d.caller}\u0000${d.idempotencyKey}`));
-    const found = originals.filter((id): id is string => id !== undefined);
-    const dispositions = await this.dispatch(found.map((commandId) => ({ kind: 'ledger', commandId })));
-    const byOriginal = new Map(found.map((id, i) => [id, dispositions[i]]));
+    const byOriginal = await this.offerRows(originals.filter((id): id is string => id !== undefined));
     // A key with no row (deleted by retention meanwhile) has nothing left to dispatch.
     return new Map(repeats.map((d, i) => [d.id, byOriginal.get(originals[i] ?? '') ?? { kind: 'ack' }]));
   }

@@ -64,6 +64,10 @@ export const dispatchSaturated = counter(
   'switchyard_dispatch_saturated_total',
   'Offers postponed because every live agent was at capacity',
 );
+export const claimsUnadmitted = counter(
+  'switchyard_claims_unadmitted_total',
+  "Claims on insert the ledger refused (the dispatcher's memory of the agent was stale): offered again at once",
+);
 export const deliveriesUnreachable = counter(
   'switchyard_deliveries_unreachable_total',
   'Deliveries that found no subscriber (a dead agent): released at once',

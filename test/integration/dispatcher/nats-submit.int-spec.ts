@@ -4,6 +4,7 @@ import { connect, headers, type NatsConnection, type Subscription } from '@nats-
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { consumersFor, LEDGER_ID_HEADER, streamsFor, subjectsFor } from '@switchyard/messaging';
+import { register } from 'prom-client';
 import { DispatcherModule } from '../../../apps/dispatcher/src/dispatcher.module';
 import { seedAgent } from '../../support/fixtures';
 import { createTestEnv, TestEnv } from '../../support/test-env';
@@ -48,6 +49,12 @@ describe('NATS submissions (dispatcher in-process, real Postgres and NATS JetStr
       expect({ what, count: await count() }).toEqual({ what, count: expected });
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** A counter of the dispatcher's (it runs in this process, on the default registry). */
+  async function counterValue(name: string): Promise<number> {
+    const metric = register.getSingleMetric(name);
+    return metric ? ((await metric.get()).values[0]?.value ?? 0) : 0;
   }
 
   /** Resolves once the dispatcher's consumer has been handed, and has settled, every message up to `seq`. */
@@ -223,21 +230,26 @@ describe('NATS submissions (dispatcher in-process, real Postgres and NATS JetStr
     try {
       await seedAgent(t.pool, { id: 'mem-a', pools: ['mem-pool'], concurrency: 4 });
       const first = await js.publish(subjects.submitToPool('mem-pool'), json({ type: 'echo' }), { msgID: 'svc-mem-1' });
-      await consumed(first.seq);
+      const deliveredBefore = (await consumed(first.seq)).delivered.consumer_seq;
       const [one] = await rowsFor(`caller = 'nats' AND idempotency_key = 'svc-mem-1'`, []);
       expect(one).toMatchObject({ state: 'dispatched', assigned_agent: 'mem-a' });
 
       // Behind the dispatcher's back: mem-a leaves, mem-b joins. The dispatcher still remembers only mem-a.
       await t.pool.query(`UPDATE agents SET status = 'offline' WHERE id = 'mem-a'`);
       await seedAgent(t.pool, { id: 'mem-b', pools: ['mem-pool'], concurrency: 4 });
-      await js.publish(subjects.submitToPool('mem-pool'), json({ type: 'echo' }), { msgID: 'svc-mem-2' });
+      const unadmittedBefore = await counterValue('switchyard_claims_unadmitted_total');
+      const second = await js.publish(subjects.submitToPool('mem-pool'), json({ type: 'echo' }), {
+        msgID: 'svc-mem-2',
+      });
       const two = await waitFor('the second command claimed', async () => {
         const [row] = await rowsFor(`caller = 'nats' AND idempotency_key = 'svc-mem-2' AND state = 'dispatched'`, []);
         return row;
       });
       expect(two).toMatchObject({ attempt: 1, assigned_agent: 'mem-b' });
-      // Recorded unclaimed first (the ledger refused mem-a), claimed when offered again.
-      expect(two.dispatched_at.getTime()).toBeGreaterThan(two.created_at.getTime());
+      // The ledger refused the claim for mem-a; the row was offered again in the same batch, not redelivered.
+      expect((await counterValue('switchyard_claims_unadmitted_total')) - unadmittedBefore).toBe(1);
+      // One delivery of the one message: it was acked the first time, not nak'ed for a retry.
+      expect((await consumed(second.seq)).delivered.consumer_seq).toBe(deliveredBefore + 1);
       await staysAt('deliveries to mem-b', () => Promise.resolve(deliveries['mem-b'].length), 1, 500);
       expect(deliveries).toEqual({ 'mem-a': [one.id], 'mem-b': [two.id] });
       const { rows: events } = await t.pool.query(
