@@ -61,12 +61,13 @@ const parked = commandsParked;
 const saturated = dispatchSaturated;
 
 /**
- * The dispatch step for a batch of submit messages: read the live agents (and
- * the rows of ledger submissions) → route (pure) → insert the new commands
- * already claimed, and claim the waiting rows with one CAS → deliver. Rows
- * already claimed, finished or scheduled are acknowledged without delivery,
- * and a repeat of a recorded command is offered as that row, so a redelivered
- * message never causes a second delivery of the same attempt.
+ * The dispatch step for a batch of submit messages: the live agents (from
+ * memory for new commands, read for ledger rows) → route (pure) → insert the
+ * new commands already claimed (the ledger admits each claim), and claim the
+ * waiting rows with one CAS → deliver. Rows already claimed, finished or
+ * scheduled are acknowledged without delivery, and a repeat of a recorded
+ * command is offered as that row, so a redelivered message never causes a
+ * second delivery of the same attempt.
  */
 @Injectable()
 export class DispatchService {
@@ -89,36 +90,8 @@ export class DispatchService {
     const now = new Date();
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
     const routable = drafts.filter((d) => d.state === 'queued');
-    const draftTargets = routable.map((d) => ({ kind: d.targetKind, name: d.target }));
     const ledgerIds = [...new Set(submissions.flatMap((s) => (s.kind === 'ledger' ? [s.commandId] : [])))];
-    // New commands are routed from the directory's memory (the insert admits their claims); the ledger
-    // submissions' rows are read meanwhile.
-    const [draftView, ledgerRows] = await Promise.all([
-      this.directory.view(draftTargets),
-      findCommandsByIds(this.pool, ledgerIds),
-    ]);
-    const offered = ledgerRows.filter((r) => r.state === 'queued' && r.available_at <= now);
-    // Waiting rows are claimed by a CAS that does not count the agent's load: their agents are read fresh.
-    const offeredView = await this.directory.view(
-      offered.map((r) => ({ kind: r.target_kind, name: r.target })),
-      true,
-    );
-    const requests = [
-      // Rows that waited come first; then the new commands, in arrival order.
-      ...offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
-      ...routable.map((d) => ({ commandId: d.id, target: { kind: d.targetKind, name: d.target } })),
-    ];
-    let agents = mergeAgents(draftView.agents, offeredView.agents);
-    let routed = this.route(requests, agents);
-    // A remembered target that would refuse or park a command is read again before it does.
-    const refusedIds = new Set(routed.filter((d) => d.kind !== 'assign').map((d) => d.commandId));
-    const doubtful = draftTargets.filter(
-      (t, i) => refusedIds.has(routable[i].id) && draftView.remembered.has(targetKey(t)),
-    );
-    if (doubtful.length > 0) {
-      agents = mergeAgents(agents, (await this.directory.view(doubtful, true)).agents);
-      routed = this.route(requests, agents);
-    }
+    const { offered, agents, routed } = await this.routeBatch(routable, ledgerIds, now);
     // A sync caller is waiting (only ledger rows can be sync): it is answered 503 now instead of the command
     // being parked or postponed.
     const syncIds = new Set(offered.filter((r) => r.mode === 'sync').map((r) => r.id));
@@ -280,6 +253,45 @@ export class DispatchService {
       const child = { ...s.draft, caller: agentCaller(adopted.agentId), depth: adopted.depth };
       return { kind: 'new', draft: limitDepth(child, this.config.limits.maxCommandDepth) };
     });
+  }
+
+  /**
+   * Routes the ledger submissions still waiting (first) and the new commands:
+   * new ones from the directory's memory (the insert admits their claims),
+   * waiting rows on a fresh read (their CAS does not count load). A
+   * remembered target that would leave a command unassigned is read again
+   * before it does.
+   */
+  private async routeBatch(
+    routable: readonly CommandDraft[],
+    ledgerIds: readonly string[],
+    now: Date,
+  ): Promise<{ offered: CommandRow[]; agents: LiveAgent[]; routed: RoutingDecision[] }> {
+    const draftTargets = routable.map((d) => ({ kind: d.targetKind, name: d.target }));
+    const [draftView, ledgerRows] = await Promise.all([
+      this.directory.view(draftTargets),
+      findCommandsByIds(this.pool, ledgerIds),
+    ]);
+    const offered = ledgerRows.filter((r) => r.state === 'queued' && r.available_at <= now);
+    const offeredView = await this.directory.view(
+      offered.map((r) => ({ kind: r.target_kind, name: r.target })),
+      true,
+    );
+    const requests = [
+      ...offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
+      ...routable.map((d) => ({ commandId: d.id, target: { kind: d.targetKind, name: d.target } })),
+    ];
+    let agents = mergeAgents(draftView.agents, offeredView.agents);
+    let routed = this.route(requests, agents);
+    const unassigned = new Set(routed.filter((d) => d.kind !== 'assign').map((d) => d.commandId));
+    const doubtful = draftTargets.filter(
+      (t, i) => unassigned.has(routable[i].id) && draftView.remembered.has(targetKey(t)),
+    );
+    if (doubtful.length > 0) {
+      agents = mergeAgents(agents, (await this.directory.view(doubtful, true)).agents);
+      routed = this.route(requests, agents);
+    }
+    return { offered, agents, routed };
   }
 
   /** Routing with each agent's room for prefetched attempts (`max_concurrency × DISPATCH_PREFETCH`). */
