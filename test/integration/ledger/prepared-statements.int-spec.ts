@@ -51,9 +51,10 @@ describe('prepared statements on the hot path', () => {
     // More than five runs: Postgres may switch the statement to its generic plan by then.
     for (let i = 0; i < 7; i++) await claimAndFinish();
     // A statement returning `*` on the same connection, as the hot path used to.
-    const star = prepared('star_probe', 'SELECT * FROM commands WHERE id = $1', [
-      '00000000-0000-0000-0000-000000000000',
-    ]);
+    const star = prepared(
+      'star_probe',
+      'SELECT * FROM commands WHERE id = $1',
+    )(['00000000-0000-0000-0000-000000000000']);
     await pool.query(star);
 
     await t.pool.query('ALTER TABLE commands ADD COLUMN added_by_a_later_release integer');

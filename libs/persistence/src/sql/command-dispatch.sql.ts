@@ -3,6 +3,30 @@ import { ROUTABLE_STATUSES as ROUTABLE } from './agent.sql';
 import { CommandRow, commandColumns } from './command-row';
 import { prepared, Queryable } from './db';
 
+const CLAIM_FOR_DISPATCH = prepared(
+  'claim_for_dispatch',
+  `WITH wanted AS (
+     SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, agent_id)
+   ), locked AS (
+     SELECT c.id, w.agent_id FROM commands c JOIN wanted w ON w.id = c.id
+     WHERE c.state = 'queued' AND c.available_at <= $3
+     ORDER BY c.id
+     FOR UPDATE OF c SKIP LOCKED
+   ), claimed AS (
+     UPDATE commands c SET
+       state = 'dispatched', attempt = c.attempt + 1, assigned_agent = l.agent_id,
+       dispatched_at = $3, last_heartbeat_at = $3, updated_at = $3,
+       lease_expires_at = $3::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
+     FROM locked l
+     WHERE c.id = l.id AND c.state = 'queued'
+     RETURNING ${commandColumns('c')}
+   ), logged AS (
+     INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
+     SELECT id, attempt, 'claim', 'queued', 'dispatched', assigned_agent, $3 FROM claimed
+   )
+   SELECT * FROM claimed`,
+);
+
 /**
  * The `claim` edge of the transition table (queued → dispatched, attempt + 1)
  * for a whole batch, as one statement. Candidates are locked in id order with
@@ -19,30 +43,7 @@ export async function claimForDispatch(
 ): Promise<CommandRow[]> {
   if (assignments.length === 0) return [];
   const { rows } = await db.query<CommandRow>(
-    prepared(
-      'claim_for_dispatch',
-      `WITH wanted AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, agent_id)
-     ), locked AS (
-       SELECT c.id, w.agent_id FROM commands c JOIN wanted w ON w.id = c.id
-       WHERE c.state = 'queued' AND c.available_at <= $3
-       ORDER BY c.id
-       FOR UPDATE OF c SKIP LOCKED
-     ), claimed AS (
-       UPDATE commands c SET
-         state = 'dispatched', attempt = c.attempt + 1, assigned_agent = l.agent_id,
-         dispatched_at = $3, last_heartbeat_at = $3, updated_at = $3,
-         lease_expires_at = $3::timestamptz + c.ack_timeout_ms * interval '1 millisecond'
-       FROM locked l
-       WHERE c.id = l.id AND c.state = 'queued'
-       RETURNING ${commandColumns('c')}
-     ), logged AS (
-       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
-       SELECT id, attempt, 'claim', 'queued', 'dispatched', assigned_agent, $3 FROM claimed
-     )
-     SELECT * FROM claimed`,
-      [assignments.map((a) => a.commandId), assignments.map((a) => a.agentId), now],
-    ),
+    CLAIM_FOR_DISPATCH([assignments.map((a) => a.commandId), assignments.map((a) => a.agentId), now]),
   );
   return rows;
 }
@@ -109,6 +110,14 @@ export async function parkUnroutable(db: Queryable, commandIds: readonly string[
   return rows.map((r) => r.id);
 }
 
+const LOAD_LIVE_AGENTS = prepared(
+  'load_live_agents',
+  `SELECT a.id, a.pools, a.max_concurrency, a.transport,
+     (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
+   FROM agents a
+   WHERE a.status IN (${ROUTABLE}) AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
+);
+
 /**
  * Live agents that could serve these targets, with their current load
  * (dispatched + running commands; index commands_in_flight_agent).
@@ -124,16 +133,7 @@ export async function loadLiveAgents(
     max_concurrency: number;
     transport: AgentTransport;
     in_flight: string;
-  }>(
-    prepared(
-      'load_live_agents',
-      `SELECT a.id, a.pools, a.max_concurrency, a.transport,
-       (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
-     FROM agents a
-     WHERE a.status IN (${ROUTABLE}) AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
-      [agentIds, pools],
-    ),
-  );
+  }>(LOAD_LIVE_AGENTS([agentIds, pools]));
   return rows.map((r) => ({
     id: r.id,
     pools: r.pools,
@@ -142,6 +142,20 @@ export async function loadLiveAgents(
     transport: r.transport,
   }));
 }
+
+const RECORD_HEARTBEATS = prepared(
+  'record_heartbeats',
+  `WITH locked AS (
+     SELECT c.id FROM commands c JOIN unnest($1::uuid[], $2::integer[]) AS b(id, attempt)
+       ON c.id = b.id AND c.attempt = b.attempt
+     WHERE c.state = 'running'
+     ORDER BY c.id
+     FOR UPDATE OF c SKIP LOCKED
+   )
+   UPDATE commands c SET last_heartbeat_at = $3,
+     lease_expires_at = $3::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
+   FROM locked WHERE c.id = locked.id`,
+);
 
 /**
  * Fenced heartbeats for a batch: extends the lease of running commands whose
@@ -157,20 +171,7 @@ export async function recordHeartbeats(
 ): Promise<number> {
   if (beats.length === 0) return 0;
   const { rowCount } = await db.query(
-    prepared(
-      'record_heartbeats',
-      `WITH locked AS (
-       SELECT c.id FROM commands c JOIN unnest($1::uuid[], $2::integer[]) AS b(id, attempt)
-         ON c.id = b.id AND c.attempt = b.attempt
-       WHERE c.state = 'running'
-       ORDER BY c.id
-       FOR UPDATE OF c SKIP LOCKED
-     )
-     UPDATE commands c SET last_heartbeat_at = $3,
-       lease_expires_at = $3::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
-     FROM locked WHERE c.id = locked.id`,
-      [beats.map((b) => b.commandId), beats.map((b) => b.attempt), now],
-    ),
+    RECORD_HEARTBEATS([beats.map((b) => b.commandId), beats.map((b) => b.attempt), now]),
   );
   return rowCount ?? 0;
 }

@@ -11,6 +11,60 @@ export interface ClaimsOnInsert {
 
 const NO_CLAIMS: ClaimsOnInsert = { agents: new Map(), prefetch: 1 };
 
+const INSERT_COMMANDS = prepared(
+  'insert_commands',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+       id uuid, target_kind text, target text, type text, payload jsonb, payload_preview text,
+       caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
+       run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
+       finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
+       depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text, assigned_agent text, ord integer)
+   ), room AS (
+     SELECT a.id, floor(a.max_concurrency * $3::float8)::int - (
+         SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')
+       )::int AS free
+     FROM agents a
+     WHERE a.status IN (${ROUTABLE_STATUSES}) AND a.id IN (SELECT assigned_agent FROM input)
+   ), admitted AS (
+     SELECT i.*, CASE WHEN row_number() OVER (PARTITION BY i.assigned_agent ORDER BY i.ord) <= r.free
+       THEN i.assigned_agent END AS claimed_by
+     FROM input i LEFT JOIN room r ON r.id = i.assigned_agent
+   ), inserted AS (
+     INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
+       mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
+       ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, created_at, updated_at,
+       attempt, assigned_agent, dispatched_at, last_heartbeat_at, lease_expires_at)
+     SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
+       mode, CASE WHEN claimed_by IS NULL THEN state ELSE 'dispatched' END, max_attempts, backoff, run_at,
+       available_at, published_at, deadline_at, finished_at, error,
+       ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, $2, $2,
+       CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END, claimed_by,
+       CASE WHEN claimed_by IS NULL THEN NULL ELSE $2::timestamptz END,
+       CASE WHEN claimed_by IS NULL THEN NULL ELSE $2::timestamptz END,
+       CASE WHEN claimed_by IS NULL THEN NULL
+         ELSE $2::timestamptz + ack_timeout_ms * interval '1 millisecond' END
+     FROM admitted
+     -- One order for every inserter: two batches repeating the same keys then wait on each other, never deadlock.
+     ORDER BY caller, idempotency_key, id
+     ON CONFLICT DO NOTHING
+     RETURNING ${commandColumns()}
+   ), logged AS (
+     INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, data, at)
+     SELECT command_id, attempt, event, from_state, to_state, agent_id, data, $2 FROM (
+       SELECT id AS command_id, 0 AS attempt, 'submit' AS event, NULL AS from_state,
+         CASE WHEN assigned_agent IS NULL THEN state ELSE 'queued' END AS to_state, NULL AS agent_id,
+         CASE WHEN error IS NULL THEN NULL ELSE jsonb_build_object('error', error) END AS data, 0 AS step
+       FROM inserted
+       UNION ALL
+       SELECT id, 1, 'claim', 'queued', 'dispatched', assigned_agent, NULL, 1
+       FROM inserted WHERE assigned_agent IS NOT NULL
+     ) e
+     ORDER BY step
+   )
+   SELECT * FROM inserted`,
+);
+
 /**
  * Inserts a batch of commands, skipping any whose id or (caller,
  * idempotency key) already exists, and records a `submit` event for each row
@@ -73,62 +127,7 @@ export async function insertCommands(
     traceparent: c.traceparent,
     assigned_agent: c.state === 'queued' ? (claims.agents.get(c.id) ?? null) : null,
   }));
-  const { rows } = await db.query<CommandRow>(
-    prepared(
-      'insert_commands',
-      `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-         id uuid, target_kind text, target text, type text, payload jsonb, payload_preview text,
-         caller text, idempotency_key text, mode text, state text, max_attempts integer, backoff jsonb,
-         run_at timestamptz, available_at timestamptz, published_at timestamptz, deadline_at timestamptz,
-         finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
-         depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text, assigned_agent text, ord integer)
-     ), room AS (
-       SELECT a.id, floor(a.max_concurrency * $3::float8)::int - (
-           SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')
-         )::int AS free
-       FROM agents a
-       WHERE a.status IN (${ROUTABLE_STATUSES}) AND a.id IN (SELECT assigned_agent FROM input)
-     ), admitted AS (
-       SELECT i.*, CASE WHEN row_number() OVER (PARTITION BY i.assigned_agent ORDER BY i.ord) <= r.free
-         THEN i.assigned_agent END AS claimed_by
-       FROM input i LEFT JOIN room r ON r.id = i.assigned_agent
-     ), inserted AS (
-       INSERT INTO commands (id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
-         mode, state, max_attempts, backoff, run_at, available_at, published_at, deadline_at, finished_at, error,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, created_at, updated_at,
-         attempt, assigned_agent, dispatched_at, last_heartbeat_at, lease_expires_at)
-       SELECT id, target_kind, target, type, payload, payload_preview, caller, idempotency_key,
-         mode, CASE WHEN claimed_by IS NULL THEN state ELSE 'dispatched' END, max_attempts, backoff, run_at,
-         available_at, published_at, deadline_at, finished_at, error,
-         ack_timeout_ms, heartbeat_timeout_ms, depth, parent_id, handles_dead_letter, traceparent, $2, $2,
-         CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END, claimed_by,
-         CASE WHEN claimed_by IS NULL THEN NULL ELSE $2::timestamptz END,
-         CASE WHEN claimed_by IS NULL THEN NULL ELSE $2::timestamptz END,
-         CASE WHEN claimed_by IS NULL THEN NULL
-           ELSE $2::timestamptz + ack_timeout_ms * interval '1 millisecond' END
-       FROM admitted
-       -- One order for every inserter: two batches repeating the same keys then wait on each other, never deadlock.
-       ORDER BY caller, idempotency_key, id
-       ON CONFLICT DO NOTHING
-       RETURNING ${commandColumns()}
-     ), logged AS (
-       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, data, at)
-       SELECT command_id, attempt, event, from_state, to_state, agent_id, data, $2 FROM (
-         SELECT id AS command_id, 0 AS attempt, 'submit' AS event, NULL AS from_state,
-           CASE WHEN assigned_agent IS NULL THEN state ELSE 'queued' END AS to_state, NULL AS agent_id,
-           CASE WHEN error IS NULL THEN NULL ELSE jsonb_build_object('error', error) END AS data, 0 AS step
-         FROM inserted
-         UNION ALL
-         SELECT id, 1, 'claim', 'queued', 'dispatched', assigned_agent, NULL, 1
-         FROM inserted WHERE assigned_agent IS NOT NULL
-       ) e
-       ORDER BY step
-     )
-     SELECT * FROM inserted`,
-      [JSON.stringify(records), now, claims.prefetch],
-    ),
-  );
+  const { rows } = await db.query<CommandRow>(INSERT_COMMANDS([JSON.stringify(records), now, claims.prefetch]));
   return rows;
 }
 

@@ -21,6 +21,26 @@ export type AppliedReport = CommandRow & { from_state: CommandRow['state'] };
  * command_events row in the same statement.
  */
 
+const ACCEPT_BATCH = prepared(
+  'accept_batch',
+  `WITH input AS (
+     SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS i(id, attempt, agent_id)
+   ), locked AS (
+     SELECT c.id, c.state AS from_state, i.agent_id FROM commands c JOIN input i ON i.id = c.id AND i.attempt = c.attempt
+     WHERE c.state = 'dispatched'
+     ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
+   ), moved AS (
+     UPDATE commands c SET state = 'running', accepted_at = $4, last_heartbeat_at = $4, updated_at = $4,
+       lease_expires_at = $4::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
+     FROM locked l WHERE c.id = l.id AND c.state = 'dispatched'
+     RETURNING ${commandColumns('c')}, l.from_state, l.agent_id AS reporter
+   ), logged AS (
+     INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
+     SELECT id, attempt, 'accept', from_state, 'running', reporter, $4 FROM moved
+   )
+   SELECT * FROM moved`,
+);
+
 /** accept: dispatched → running; the lease becomes the heartbeat timeout. */
 export async function acceptBatch(
   db: Queryable,
@@ -29,29 +49,31 @@ export async function acceptBatch(
 ): Promise<AppliedReport[]> {
   if (reports.length === 0) return [];
   const { rows } = await db.query<AppliedReport>(
-    prepared(
-      'accept_batch',
-      `WITH input AS (
-       SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS i(id, attempt, agent_id)
-     ), locked AS (
-       SELECT c.id, c.state AS from_state, i.agent_id FROM commands c JOIN input i ON i.id = c.id AND i.attempt = c.attempt
-       WHERE c.state = 'dispatched'
-       ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
-     ), moved AS (
-       UPDATE commands c SET state = 'running', accepted_at = $4, last_heartbeat_at = $4, updated_at = $4,
-         lease_expires_at = $4::timestamptz + c.heartbeat_timeout_ms * interval '1 millisecond'
-       FROM locked l WHERE c.id = l.id AND c.state = 'dispatched'
-       RETURNING ${commandColumns('c')}, l.from_state, l.agent_id AS reporter
-     ), logged AS (
-       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
-       SELECT id, attempt, 'accept', from_state, 'running', reporter, $4 FROM moved
-     )
-     SELECT * FROM moved`,
-      [reports.map((r) => r.commandId), reports.map((r) => r.attempt), reports.map((r) => r.agentId), now],
-    ),
+    ACCEPT_BATCH([reports.map((r) => r.commandId), reports.map((r) => r.attempt), reports.map((r) => r.agentId), now]),
   );
   return rows;
 }
+
+const SUCCEED_BATCH = prepared(
+  'succeed_batch',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, attempt integer, agent_id text, result jsonb, result_preview text)
+   ), locked AS (
+     SELECT c.id, c.state AS from_state, i.agent_id, i.result, i.result_preview
+     FROM commands c JOIN input i ON i.id = c.id AND i.attempt = c.attempt
+     WHERE c.state IN ('dispatched', 'running')
+     ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
+   ), moved AS (
+     UPDATE commands c SET state = 'succeeded', result = l.result, result_preview = l.result_preview,
+       finished_at = $2, accepted_at = coalesce(c.accepted_at, $2), lease_expires_at = NULL, updated_at = $2
+     FROM locked l WHERE c.id = l.id AND c.state IN ('dispatched', 'running')
+     RETURNING ${commandColumns('c')}, l.from_state, l.agent_id AS reporter
+   ), logged AS (
+     INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
+     SELECT id, attempt, 'succeed', from_state, 'succeeded', reporter, $2 FROM moved
+   )
+   SELECT * FROM moved`,
+);
 
 /**
  * succeed: dispatched | running → succeeded, with the result and its preview.
@@ -70,29 +92,7 @@ export async function succeedBatch(
     result: r.result ?? null,
     result_preview: preview(r.result),
   }));
-  const { rows } = await db.query<AppliedReport>(
-    prepared(
-      'succeed_batch',
-      `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, attempt integer, agent_id text, result jsonb, result_preview text)
-     ), locked AS (
-       SELECT c.id, c.state AS from_state, i.agent_id, i.result, i.result_preview
-       FROM commands c JOIN input i ON i.id = c.id AND i.attempt = c.attempt
-       WHERE c.state IN ('dispatched', 'running')
-       ORDER BY c.id FOR UPDATE OF c SKIP LOCKED
-     ), moved AS (
-       UPDATE commands c SET state = 'succeeded', result = l.result, result_preview = l.result_preview,
-         finished_at = $2, accepted_at = coalesce(c.accepted_at, $2), lease_expires_at = NULL, updated_at = $2
-       FROM locked l WHERE c.id = l.id AND c.state IN ('dispatched', 'running')
-       RETURNING ${commandColumns('c')}, l.from_state, l.agent_id AS reporter
-     ), logged AS (
-       INSERT INTO command_events (command_id, attempt, event, from_state, to_state, agent_id, at)
-       SELECT id, attempt, 'succeed', from_state, 'succeeded', reporter, $2 FROM moved
-     )
-     SELECT * FROM moved`,
-      [JSON.stringify(input), now],
-    ),
-  );
+  const { rows } = await db.query<AppliedReport>(SUCCEED_BATCH([JSON.stringify(input), now]));
   return rows;
 }
 

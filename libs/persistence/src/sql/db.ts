@@ -19,13 +19,15 @@ export interface Queryable {
  * A statement run on every batch of the hot path, as a named prepared
  * statement: each connection parses and plans it once instead of on every
  * call (planning was as long as executing for the batch insert and the
- * batch succeed). Its text must be constant, and its result must name its
- * columns (`COMMAND_COLUMNS`), never `*` of a table: a cached plan whose
- * result type changes fails, and a migration that adds a column to a table
- * would change a `*` while the old services still run.
+ * batch succeed). Made once, at module level, from constant text; each call
+ * binds its values. Its result must name its columns (`COMMAND_COLUMNS`),
+ * never `*` of a table: a cached plan whose result type changes fails, and a
+ * migration that adds a column to a table would change a `*` while the old
+ * services still run.
  */
-export function prepared(name: string, text: string, values: unknown[]): NamedStatement {
-  return { name: `sy_${name}`, text, values };
+export function prepared(name: string, text: string): (values: unknown[]) => NamedStatement {
+  const statementName = `sy_${name}`;
+  return (values) => ({ name: statementName, text, values });
 }
 
 /**
