@@ -43,7 +43,7 @@ export class AgentDirectory {
   async view(targets: readonly CommandTarget[], fresh = false): Promise<AgentView> {
     const now = this.clock();
     const unique = [...new Map(targets.map((t) => [targetKey(t), t])).values()];
-    const stale = unique.filter((t) => fresh || !((this.readAt.get(targetKey(t)) ?? -Infinity) > now - this.maxAgeMs));
+    const stale = unique.filter((t) => fresh || (this.readAt.get(targetKey(t)) ?? -Infinity) <= now - this.maxAgeMs);
     if (stale.length > 0) await this.read(stale, now);
     const staleKeys = new Set(stale.map(targetKey));
     const ids = new Set(unique.flatMap((t) => this.members.get(targetKey(t)) ?? []));

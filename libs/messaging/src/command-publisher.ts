@@ -94,9 +94,8 @@ export class CommandPublisher {
   async publishSubmitted(
     rows: readonly (PublishableCommand & TransitionRecord & { created_at: Date })[],
   ): Promise<void> {
-    for (const row of rows) {
-      await this.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
-    }
+    // Synchronous, so the events of a batch leave in one write to the socket rather than one each.
+    for (const row of rows) void this.publishLifecycle([row], { event: 'submit', from: null, at: row.created_at });
     await this.publishQueued(rows.filter((r) => r.state === 'queued'));
   }
 
