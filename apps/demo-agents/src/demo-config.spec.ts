@@ -13,6 +13,7 @@ describe(parseDemoConfig.name, () => {
       heartbeatIntervalMs: 5_000,
       drainTimeoutMs: 10_000,
       httpAgents: 0,
+      narrate: true,
     });
   });
 
@@ -36,6 +37,7 @@ describe(parseDemoConfig.name, () => {
       env: { DEMO_AGENTS: '4', DEMO_HTTP_AGENTS: '2', GATEWAY_URL: 'http://127.0.0.1:3000', ADMIN_API_KEY: 'k' },
       expected: { httpAgents: 2, gatewayUrl: 'http://127.0.0.1:3000', adminApiKey: 'k' },
     },
+    { name: 'narration turned off', env: { DEMO_NARRATE: 'false' }, expected: { narrate: false } },
     { name: 'an empty variable as unset', env: { DEMO_AGENTS: '', EFFECT_LOG_DIR: ' ' }, expected: { agents: 4 } },
   ];
 
@@ -60,6 +62,11 @@ describe(parseDemoConfig.name, () => {
       name: 'HTTP agents without a gateway or admin key',
       env: { DEMO_HTTP_AGENTS: '1' },
       error: /GATEWAY_URL: needed for HTTP agents; ADMIN_API_KEY: needed to register HTTP agents/,
+    },
+    {
+      name: 'a narration switch that is not a boolean',
+      env: { DEMO_NARRATE: 'yes' },
+      error: /DEMO_NARRATE: must be true or false/,
     },
     { name: 'a gateway URL that is not a URL', env: { GATEWAY_URL: 'gateway' }, error: /GATEWAY_URL/ },
   ];

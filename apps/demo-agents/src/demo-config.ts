@@ -10,6 +10,8 @@ export interface DemoConfig {
   heartbeatIntervalMs: number;
   drainTimeoutMs: number;
   effectLogDir?: string;
+  /** Print a line per command event (accepted, started, succeeded, …); off for load tests. */
+  narrate: boolean;
   /** The last `httpAgents` of the fleet speak HTTP to the gateway instead of NATS. */
   httpAgents: number;
   gatewayUrl?: string;
@@ -47,6 +49,7 @@ const schema = z.object({
   DEMO_HEARTBEAT_INTERVAL_MS: int(10, 600_000).default(5_000),
   DEMO_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   EFFECT_LOG_DIR: z.string().optional(),
+  DEMO_NARRATE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
   DEMO_HTTP_AGENTS: int(0, 1_000).default(0),
   GATEWAY_URL: z.url().optional(),
   ADMIN_API_KEY: z.string().optional(),
@@ -80,6 +83,7 @@ export function parseDemoConfig(env: Record<string, string | undefined>): DemoCo
     heartbeatIntervalMs: c.DEMO_HEARTBEAT_INTERVAL_MS,
     drainTimeoutMs: c.DEMO_DRAIN_TIMEOUT_MS,
     ...(c.EFFECT_LOG_DIR ? { effectLogDir: c.EFFECT_LOG_DIR } : {}),
+    narrate: c.DEMO_NARRATE === 'true',
     httpAgents: c.DEMO_HTTP_AGENTS,
     ...(c.GATEWAY_URL ? { gatewayUrl: c.GATEWAY_URL } : {}),
     ...(c.ADMIN_API_KEY ? { adminApiKey: c.ADMIN_API_KEY } : {}),

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
             apiKey: await registerHttpAgent(config, agentId),
           })
         : await connect({ ...common, servers: config.servers, namespace: config.namespace });
-      narrate(agent);
+      if (config.narrate) narrate(agent);
       agents.push(agent);
       // A signal that arrived while this agent was still connecting must close it too.
       if (stopping) await agent.close({ drainTimeoutMs: config.drainTimeoutMs });
