@@ -12,7 +12,7 @@
  *   npm run bench -- --systems switchyard-nats,graphile-worker --rates 1000,max --seconds 10 --dispatchers 1
  *   npm run bench -- --write-docs        # also regenerate docs/benchmarks.md and docs/benchmarks.svg
  *   npm run bench -- --env API_KEY_CACHE_TTL_MS=0 --systems switchyard-http   # a setting under test
- *   npm run bench -- --cpu-prof var/prof --systems switchyard-http --rates max   # gateway/dispatcher CPU profiles
+ *   npm run bench -- --cpu-prof var/prof --systems switchyard-http --rates max   # gateway, dispatcher and agents CPU profiles
  *   npm run bench -- --metrics var/metrics --systems switchyard-nats --rates 500   # each service's /metrics after the load
  *   npm run bench -- --timeline 250 --systems switchyard-nats --rates 1000   # submit → start per 250 ms of the run
  */
@@ -164,6 +164,13 @@ async function main(): Promise<void> {
       `  => ${r.system} ${r.rate}/s ×${r.workers}: ${r.completed}/${r.submitted} done, ${r.throughput.toFixed(0)}/s, ` +
         `start p50/p99 ${r.toStart.p50.toFixed(1)}/${r.toStart.p99.toFixed(1)} ms, RSS ${JSON.stringify(r.peakRssMb)}\n`,
     );
+    if (r.cpuMsPer1000) {
+      const total = Object.values(r.cpuMsPer1000).reduce((a, b) => a + b, 0);
+      const each = Object.entries(r.cpuMsPer1000).map(([k, ms]) => `${k} ${ms}`);
+      process.stderr.write(
+        `     CPU ms per 1,000 commands (probe ${r.cpuProbeMs} ms): ${each.join(', ')}; total ${total}\n`,
+      );
+    }
     if (r.messagesPerCommand) {
       const perStream = Object.entries(r.messagesPerCommand).map(([k, n]) => `${k} ${n.toFixed(2)}`);
       process.stderr.write(`     stream messages per command: ${perStream.join(', ')}\n`);

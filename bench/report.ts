@@ -98,6 +98,38 @@ function stageTable(runs: RunResult[]): string[] {
   ];
 }
 
+/**
+ * CPU per 1,000 commands by process group: what each system spends on a no-op
+ * command, a figure that moves far less with how busy the machine was than latency does.
+ */
+function cpuTable(runs: RunResult[]): string[] {
+  const metered = runs.filter((r) => r.cpuMsPer1000);
+  if (metered.length === 0) return [];
+  const groups = [...new Set(metered.flatMap((r) => Object.keys(r.cpuMsPer1000!)))];
+  const total = (r: RunResult) => Object.values(r.cpuMsPer1000!).reduce((a, b) => a + b, 0);
+  return [
+    '## CPU per 1,000 commands',
+    '',
+    'CPU time (user + system, from `/proc/<pid>/stat`) that each process group used from the end of the warm-up',
+    'until the backlog had drained, per 1,000 commands (jobs) finished in that time, in ms. *postgres* is every',
+    'process of the server (backends and background workers); the *load generator* is the benchmark process',
+    'itself (its submissions, progress polling and RSS sampling). A backend that exited within the window is not',
+    'counted. These figures move far less with how busy the machine was than latency does (batches grow with load,',
+    'so a command can cost a little less at a higher rate), but they scale with how fast its cores were: *probe* is',
+    "the CPU probe's time just before the run (lower is faster). 2,000 ms per",
+    '1,000 commands at 1,000 commands/s would be both cores, fully busy.',
+    '',
+    `| system | offered/s | workers | probe ms | ${groups.join(' | ')} | total |`,
+    `| --- | --- | --- | --- | ${groups.map(() => '---').join(' | ')} | --- |`,
+    ...metered.map(
+      (r) =>
+        `| ${r.system} | ${rateLabel(r.rate)} | ${r.workers} | ${r.cpuProbeMs ?? '–'} | ` +
+        `${groups.map((g) => r.cpuMsPer1000![g] ?? '–').join(' | ')} | ${total(r)} |`,
+    ),
+    '',
+  ];
+}
+
 /** The issue's goals, checked against this run's figures. */
 function goals(results: BenchResults): string[] {
   const at = (system: string, rate: Rate) =>
@@ -189,6 +221,7 @@ export function markdown(results: BenchResults, chartPath: string): string {
     ...runTable(results.runs),
     '',
     ...stageTable(results.runs),
+    ...cpuTable(results.runs),
     ...(t
       ? [
           "## The ticker's cost",

@@ -14,7 +14,9 @@ import { mintClientKey } from '../test/support/http';
 import { System, testLogDir } from '../test/support/processes';
 import { createTestEnv, TestEnv } from '../test/support/test-env';
 import { waitForAgentsOnline } from '../test/support/wait';
+import { CpuMeter, pidsOf, sharedGroups } from './lib/cpu';
 import { offerLoad } from './lib/load';
+import { cpuProbeMs } from './lib/machine';
 import { RssSampler } from './lib/rss';
 import { Percentiles, percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from './lib/stats';
 
@@ -83,16 +85,27 @@ async function printTimeline(t: TestEnv, measured: string, windowMs: number, fro
 }
 
 export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
-  const t: TestEnv = await createTestEnv({ LOG_LEVEL: 'warn', ORCHESTRATOR_TICK_INTERVAL: '500', ...run.env });
+  const t: TestEnv = await createTestEnv({
+    LOG_LEVEL: 'warn',
+    ORCHESTRATOR_TICK_INTERVAL: '500',
+    // The fleet is the no-op workload: its three lines per command would cost ~0.1 ms of CPU each (agents + this process).
+    DEMO_NARRATE: 'false',
+    ...run.env,
+  });
   const prof = (kind: string) =>
     run.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(run.cpuProfDir, kind)}`] : [];
   const system = await System.start(t.env, testLogDir(t.namespace), {
     dispatchers: run.dispatchers,
     agents: { count: FLEET.agents, concurrency: FLEET.concurrency },
-    nodeArgs: { gateway: prof('gateway'), dispatcher: prof('dispatcher') },
+    nodeArgs: { gateway: prof('gateway'), dispatcher: prof('dispatcher'), 'demo-agents': prof('agents') },
   });
   const nc = await connect({ servers: t.natsUrl });
   const rss = new RssSampler(() => system.processes.map((p) => ({ name: p.name, pid: p.child.pid })));
+  const cpu = new CpuMeter(() => ({
+    ...Object.fromEntries(system.processes.map((p) => [p.name, p.child.pid ? [p.child.pid] : []])),
+    'nats-server': pidsOf('nats-server'),
+    ...sharedGroups(),
+  }));
   try {
     await waitForAgentsOnline(t.pool, FLEET.agents);
     const key = run.path === 'nats' ? '' : await mintClientKey(system.gatewayUrl, 'bench');
@@ -115,6 +128,13 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       await res.arrayBuffer();
       return res.status === (sync ? 200 : 202);
     };
+    const done = async () =>
+      (
+        await t.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM commands WHERE state IN ('succeeded', 'failed', 'cancelled')`,
+        )
+      ).rows[0].n;
+    const cpuProbe = cpuProbeMs();
     const load = await offerLoad({
       label: `switchyard ${run.path} ${run.rate}/s ×${run.dispatchers}`,
       rate: run.rate,
@@ -122,14 +142,11 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       seconds: run.seconds,
       maxInFlight: IN_FLIGHT[run.path],
       submit,
-      done: async () =>
-        (
-          await t.pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM commands WHERE state IN ('succeeded', 'failed', 'cancelled')`,
-          )
-        ).rows[0].n,
+      done,
       drainTimeoutMs: 120_000,
+      onWarmedUp: () => cpu.start(done()),
     });
+    const cpuMsPer1000 = await cpu.stop(load.done);
 
     type Row = { n: number; p50: number; p95: number; p99: number };
     const ms = (column: string) => `extract(epoch FROM ${column}) * 1000 - (payload->>'sentAt')::float8`;
@@ -176,6 +193,8 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       peakBacklog: load.peakBacklog,
       stages,
       messagesPerCommand,
+      cpuMsPer1000,
+      cpuProbeMs: cpuProbe,
     };
   } finally {
     rss.stop();

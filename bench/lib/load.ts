@@ -17,6 +17,8 @@ export interface LoadSpec {
   done(): Promise<number>;
   /** How long to wait for the backlog to drain after the load stops. */
   drainTimeoutMs: number;
+  /** Called once, when the warm-up is over (e.g. to start a CPU meter). */
+  onWarmedUp?: () => void;
 }
 
 export interface LoadOutcome {
@@ -93,7 +95,12 @@ export async function offerLoad(spec: LoadSpec): Promise<LoadOutcome> {
 
   try {
     const deadline = started + totalSeconds * 1000;
+    let warm = false;
     while (performance.now() < deadline) {
+      if (!warm && Date.now() >= measuredFrom) {
+        warm = true;
+        spec.onWarmedUp?.();
+      }
       if (spec.rate === 'max') {
         while (inFlight.size < spec.maxInFlight) one();
         await Promise.race(inFlight);

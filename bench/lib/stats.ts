@@ -58,6 +58,13 @@ export interface RunResult {
   peakRssMb: Record<string, number>;
   /** Largest backlog (offered − done) seen during the run. */
   peakBacklog: number;
+  /**
+   * CPU ms per 1,000 commands finished after the warm-up, per process group (each service, NATS, Postgres, the
+   * load generator, a peer's worker), from /proc.
+   */
+  cpuMsPer1000?: Record<string, number>;
+  /** The CPU probe (cpuProbeMs) just before this run: how fast the cores were then. */
+  cpuProbeMs?: number;
   /** Switchyard only: where submit → start goes, stage by stage from the ledger's timestamps, ms. */
   stages?: Record<string, Percentiles>;
   /** Switchyard only: messages each JetStream stream took in per finished command. */

@@ -12,7 +12,9 @@ import path from 'node:path';
 import { makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 import { Client, Pool } from 'pg';
+import { CpuMeter, sharedGroups } from '../lib/cpu';
 import { offerLoad } from '../lib/load';
+import { cpuProbeMs } from '../lib/machine';
 import { RssSampler } from '../lib/rss';
 import { percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from '../lib/stats';
 import { withDatabase } from '../../test/support/test-database';
@@ -189,7 +191,9 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
     worker = await startWorker(run.peer, url);
     const child = worker;
     const rss = new RssSampler(() => [{ name: run.peer, pid: child.pid }]);
+    const cpu = new CpuMeter(() => ({ [run.peer]: child.pid ? [child.pid] : [], ...sharedGroups() }));
     const q = enqueuer;
+    const cpuProbe = cpuProbeMs();
     const load = await offerLoad({
       label: `${run.peer} ${run.rate}/s`,
       rate: run.rate,
@@ -202,7 +206,9 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
       },
       done: () => q.done(),
       drainTimeoutMs: 120_000,
+      onWarmedUp: () => cpu.start(q.done()),
     });
+    const cpuMsPer1000 = await cpu.stop(load.done);
     const peakRssMb = rss.stop();
     const starts = await stopWorker(child);
     worker = undefined;
@@ -235,6 +241,8 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
       roundTrip: percentiles(load.roundTrips),
       peakRssMb,
       peakBacklog: load.peakBacklog,
+      cpuMsPer1000,
+      cpuProbeMs: cpuProbe,
     };
   } catch (err) {
     process.stderr.write(`${run.peer} run failed: ${String(err)}\n`);
