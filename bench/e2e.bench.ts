@@ -15,6 +15,7 @@
  *   npm run bench -- --cpu-prof var/prof --systems switchyard-http --rates max   # gateway, dispatcher and agents CPU profiles
  *   npm run bench -- --metrics var/metrics --systems switchyard-nats --rates 500   # each service's /metrics after the load
  *   npm run bench -- --timeline 250 --systems switchyard-nats --rates 1000   # submit → start per 250 ms of the run
+ *   npm run bench -- --repeat 3 --systems switchyard-nats,graphile-worker --rates 1000   # each run 3 times; goals use the median
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +36,8 @@ interface Plan {
   dispatchers: number[];
   seconds: number;
   warmupSeconds: number;
+  /** Runs of each system, rate and worker count; the report stands each for the one with the median p99. */
+  repeat: number;
   ticker: { rows: number; due: number; rounds: number } | undefined;
 }
 
@@ -50,12 +53,15 @@ function plan(values: Record<string, string | boolean | string[] | undefined>): 
   const dispatchers = list(values.dispatchers, quick ? '1' : '1,2').map(Number);
   const seconds = Number(typeof values.seconds === 'string' ? values.seconds : quick ? 3 : 10);
   const warmupSeconds = Number(typeof values.warmup === 'string' ? values.warmup : quick ? 1 : 3);
+  const repeat = Number(typeof values.repeat === 'string' ? values.repeat : 1);
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new Error(`--repeat must be a whole number ≥ 1, not ${String(values.repeat)}`);
   const tickerRows = Number(values['ticker-rows'] ?? (quick ? 50_000 : 1_000_000));
   const ticker =
     values['no-ticker'] === true
       ? undefined
       : { rows: tickerRows, due: quick ? 200 : 1_000, rounds: Number(values['ticker-rounds'] ?? (quick ? 2 : 5)) };
-  return { systems, rates, dispatchers, seconds, warmupSeconds, ticker };
+  return { systems, rates, dispatchers, seconds, warmupSeconds, repeat, ticker };
 }
 
 async function main(): Promise<void> {
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
       dispatchers: { type: 'string' },
       seconds: { type: 'string' },
       warmup: { type: 'string' },
+      repeat: { type: 'string' },
       'no-ticker': { type: 'boolean', default: false },
       'ticker-rows': { type: 'string' },
       'ticker-rounds': { type: 'string' },
@@ -121,33 +128,42 @@ async function main(): Promise<void> {
   };
 
   const matrix: (() => Promise<RunResult>)[] = [];
-  // Rate by rate, every system at one rate back to back: the machine's speed drifts over a long run.
+  // Numbered when repeated, so the report can tell the runs apart and take their median.
+  const numbered = (k: number, run: () => Promise<RunResult>) => async () =>
+    p.repeat > 1 ? { ...(await run()), repeat: k } : run();
+  // Rate by rate, every system at one rate back to back (and repeats in turns): the machine's speed drifts.
   for (const rate of p.rates) {
-    for (const system of p.systems) {
-      if (system.startsWith('switchyard-')) {
-        for (const dispatchers of p.dispatchers) {
-          const submitPath = system.slice('switchyard-'.length) as SubmitPath;
-          const cpuProfDir = values['cpu-prof']
-            ? path.join(values['cpu-prof'], `${submitPath}-${rate}-${dispatchers}`)
-            : undefined;
-          matrix.push(() =>
-            runSwitchyard({
-              path: submitPath,
-              rate,
-              seconds: p.seconds,
-              warmupSeconds: p.warmupSeconds,
-              dispatchers,
-              cpuProfDir,
-              env: serviceEnv,
-              metricsDir: values.metrics,
-              timelineMs: values.timeline ? Number(values.timeline) : undefined,
-            }),
+    for (let k = 1; k <= p.repeat; k += 1) {
+      for (const system of p.systems) {
+        if (system.startsWith('switchyard-')) {
+          for (const dispatchers of p.dispatchers) {
+            const submitPath = system.slice('switchyard-'.length) as SubmitPath;
+            const cpuProfDir = values['cpu-prof']
+              ? path.join(values['cpu-prof'], `${submitPath}-${rate}-${dispatchers}${p.repeat > 1 ? `-${k}` : ''}`)
+              : undefined;
+            matrix.push(
+              numbered(k, () =>
+                runSwitchyard({
+                  path: submitPath,
+                  rate,
+                  seconds: p.seconds,
+                  warmupSeconds: p.warmupSeconds,
+                  dispatchers,
+                  cpuProfDir,
+                  env: serviceEnv,
+                  metricsDir: values.metrics,
+                  timelineMs: values.timeline ? Number(values.timeline) : undefined,
+                }),
+              ),
+            );
+          }
+        } else {
+          matrix.push(
+            numbered(k, () =>
+              runPeer({ peer: system as PeerName, rate, seconds: p.seconds, warmupSeconds: p.warmupSeconds }),
+            ),
           );
         }
-      } else {
-        matrix.push(() =>
-          runPeer({ peer: system as PeerName, rate, seconds: p.seconds, warmupSeconds: p.warmupSeconds }),
-        );
       }
     }
   }
@@ -161,7 +177,7 @@ async function main(): Promise<void> {
     results.runs.push(r);
     save();
     process.stderr.write(
-      `  => ${r.system} ${r.rate}/s ×${r.workers}: ${r.completed}/${r.submitted} done, ${r.throughput.toFixed(0)}/s, ` +
+      `  => ${r.system}${r.repeat ? ` #${r.repeat}` : ''} ${r.rate}/s ×${r.workers}: ${r.completed}/${r.submitted} done, ${r.throughput.toFixed(0)}/s, ` +
         `start p50/p99 ${r.toStart.p50.toFixed(1)}/${r.toStart.p99.toFixed(1)} ms, RSS ${JSON.stringify(r.peakRssMb)}\n`,
     );
     if (r.cpuMsPer1000) {

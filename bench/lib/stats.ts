@@ -42,6 +42,8 @@ export interface RunResult {
   warmupSeconds: number;
   /** Switchyard dispatchers, or worker processes of a peer. */
   workers: number;
+  /** Which of the `--repeat` runs of the same system, rate and workers this is (1-based). */
+  repeat?: number;
   submitted: number;
   /** Submissions refused (non-2xx, or a publish that threw). */
   refused: number;
@@ -111,4 +113,27 @@ export interface BenchResults {
   settings: Record<string, Record<string, string | number | boolean>>;
   runs: RunResult[];
   ticker?: TickerResult;
+}
+
+/**
+ * The run that stands for a system at one rate and worker count when it was
+ * repeated: the one with the median submit → start p99 (the lower middle of
+ * an even count), so one slow minute of a shared host does not decide a goal.
+ * Also the fastest and slowest p99 among the repeats.
+ */
+export function medianRun(
+  runs: readonly RunResult[],
+  system: string,
+  rate: Rate,
+  workers: number,
+): { run: RunResult; of: number; p99Range: [number, number] } | undefined {
+  const same = runs
+    .filter((r) => r.system === system && r.rate === rate && r.workers === workers)
+    .sort((a, b) => a.toStart.p99 - b.toStart.p99);
+  if (same.length === 0) return undefined;
+  return {
+    run: same[Math.floor((same.length - 1) / 2)],
+    of: same.length,
+    p99Range: [same[0].toStart.p99, same[same.length - 1].toStart.p99],
+  };
 }
