@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   childTrace,
   formatTraceparent,
@@ -6,6 +5,7 @@ import {
   TRACEPARENT_HEADER,
   traceOfCommandId,
 } from '@switchyard/domain/trace/traceparent';
+import { randomHex } from '@switchyard/observability/random-pool';
 
 export { TRACEPARENT_HEADER };
 
@@ -18,7 +18,7 @@ export { TRACEPARENT_HEADER };
  */
 export function attemptTraceparent(received: readonly (string | null | undefined)[], commandId: string): string {
   const parent = received.map((v) => parseTraceparent(v)).find((c) => c !== undefined) ?? traceOfCommandId(commandId);
-  return formatTraceparent(childTrace(parent, (bytes) => randomBytes(bytes).toString('hex')));
+  return formatTraceparent(childTrace(parent, randomHex));
 }
 
 /** Log fields for a traceparent the SDK made (always valid). */
