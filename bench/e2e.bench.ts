@@ -128,9 +128,11 @@ async function main(): Promise<void> {
   };
 
   const matrix: (() => Promise<RunResult>)[] = [];
-  // Numbered when repeated, so the report can tell the runs apart and take their median.
-  const numbered = (k: number, run: () => Promise<RunResult>) => async () =>
-    p.repeat > 1 ? { ...(await run()), repeat: k } : run();
+  // Each run with the CPU probe timed just before it, and numbered when repeated (the report takes the median).
+  const numbered = (k: number, run: () => Promise<RunResult>) => async (): Promise<RunResult> => {
+    const cpuProbe = cpuProbeMs();
+    return { ...(await run()), cpuProbeMs: cpuProbe, ...(p.repeat > 1 ? { repeat: k } : {}) };
+  };
   // Rate by rate, every system at one rate back to back (and repeats in turns): the machine's speed drifts.
   for (const rate of p.rates) {
     for (let k = 1; k <= p.repeat; k += 1) {

@@ -16,7 +16,6 @@ import { createTestEnv, TestEnv } from '../test/support/test-env';
 import { waitForAgentsOnline } from '../test/support/wait';
 import { CpuMeter, pidsOf, sharedGroups } from './lib/cpu';
 import { offerLoad } from './lib/load';
-import { cpuProbeMs } from './lib/machine';
 import { RssSampler } from './lib/rss';
 import { Percentiles, percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from './lib/stats';
 
@@ -67,7 +66,7 @@ const STAGES: Record<string, string> = {
   'handler→accepted in ledger': `${epochMs('accepted_at')} - ${STARTED}`,
 };
 
-/** Submit → start p50 / p99 and the largest batch per window of submissions, one line each, on stderr. */
+/** Submit → start p50, p99 and max per window of submissions, one line each, on stderr. */
 async function printTimeline(t: TestEnv, measured: string, windowMs: number, from: number): Promise<void> {
   const latency = `${STARTED} - (payload->>'sentAt')::float8`;
   const { rows } = await t.pool.query<{ w: number; n: number; p50: number; p99: number; max: number }>(
@@ -88,7 +87,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
   const t: TestEnv = await createTestEnv({
     LOG_LEVEL: 'warn',
     ORCHESTRATOR_TICK_INTERVAL: '500',
-    // The fleet is the no-op workload: its three lines per command would cost ~0.1 ms of CPU each (agents + this process).
+    // The fleet is the no-op workload: its three lines per command would cost ~0.1 ms of CPU per command (agents + this process).
     DEMO_NARRATE: 'false',
     ...run.env,
   });
@@ -134,7 +133,6 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
           `SELECT count(*)::int AS n FROM commands WHERE state IN ('succeeded', 'failed', 'cancelled')`,
         )
       ).rows[0].n;
-    const cpuProbe = cpuProbeMs();
     const load = await offerLoad({
       label: `switchyard ${run.path} ${run.rate}/s ×${run.dispatchers}`,
       rate: run.rate,
@@ -194,7 +192,6 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       stages,
       messagesPerCommand,
       cpuMsPer1000,
-      cpuProbeMs: cpuProbe,
     };
   } finally {
     rss.stop();

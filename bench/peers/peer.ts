@@ -14,7 +14,6 @@ import PgBoss from 'pg-boss';
 import { Client, Pool } from 'pg';
 import { CpuMeter, sharedGroups } from '../lib/cpu';
 import { offerLoad } from '../lib/load';
-import { cpuProbeMs } from '../lib/machine';
 import { RssSampler } from '../lib/rss';
 import { percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from '../lib/stats';
 import { withDatabase } from '../../test/support/test-database';
@@ -193,7 +192,6 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
     const rss = new RssSampler(() => [{ name: run.peer, pid: child.pid }]);
     const cpu = new CpuMeter(() => ({ [run.peer]: child.pid ? [child.pid] : [], ...sharedGroups() }));
     const q = enqueuer;
-    const cpuProbe = cpuProbeMs();
     const load = await offerLoad({
       label: `${run.peer} ${run.rate}/s`,
       rate: run.rate,
@@ -242,7 +240,6 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
       peakRssMb,
       peakBacklog: load.peakBacklog,
       cpuMsPer1000,
-      cpuProbeMs: cpuProbe,
     };
   } catch (err) {
     process.stderr.write(`${run.peer} run failed: ${String(err)}\n`);

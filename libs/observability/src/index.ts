@@ -4,6 +4,7 @@ export * from './logger';
 export * from './metric-catalog';
 export * from './metrics';
 export * from './metrics.module';
+export * from './random-pool';
 export * from './serve';
 export * from './trace';
 export * from './http-metrics';

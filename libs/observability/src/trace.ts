@@ -1,8 +1,6 @@
 import { continueTrace, formatTraceparent, traceIdOf } from '@switchyard/domain';
 import { randomHex } from './random-pool';
 
-export { randomHex };
-
 /** The traceparent a hop that received `incoming` (a header, maybe absent or invalid) records and sends on. */
 export function continueTraceparent(incoming: string | null | undefined): string {
   return formatTraceparent(continueTrace(incoming, randomHex));
