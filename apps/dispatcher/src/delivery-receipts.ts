@@ -1,6 +1,6 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
-/** How long a delivery waits for the agent's receipt before leaving it to the ack timeout. */
+/** How long a delivery waits for a "no responders" status (or an agent's reply) before it is forgotten. */
 export const RECEIPT_TIMEOUT_MS = 2_000;
 
 interface Pending {
@@ -16,10 +16,11 @@ interface Pending {
  *
  * The server answers a publish with a reply subject that nobody subscribes
  * to with a "no responders" status (503); that calls the delivery's
- * `onNoResponders`. The agent's receipt, or no answer at all, needs nothing:
- * the attempt is then the agent's report's or the ack timeout's to settle.
- * Deliveries unanswered for RECEIPT_TIMEOUT_MS are forgotten by the next run
- * of one sweep timer (so after one to two timeouts).
+ * `onNoResponders`. No answer at all (the rule: the SDK sends no receipt,
+ * decision 016), or an agent's empty reply, needs nothing: the attempt is
+ * then the agent's report's or the ack timeout's to settle. Deliveries
+ * unanswered for RECEIPT_TIMEOUT_MS are forgotten by the next run of one
+ * sweep timer (so after one to two timeouts).
  */
 export class DeliveryReceipts {
   /** By token; a Map keeps insertion order, so the oldest come first. */

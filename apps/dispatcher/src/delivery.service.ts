@@ -13,13 +13,13 @@ const unreachable = deliveriesUnreachable;
 
 /**
  * Sends claimed attempts to their agents and announces the claim. A delivery
- * is a NATS message with a reply subject, answered by the agent's receipt
- * (DeliveryReceipts). "No responders" means
- * nobody subscribes to that agent's delivery subject any more (its connection
- * is gone): the attempt is released at once and the agent marked offline,
- * instead of waiting out the ack timeout. Any other outcome (a receipt, a
- * timeout, a lost message) leaves the attempt to the agent's report or to the
- * ack-timeout job.
+ * is a NATS message with a reply subject (DeliveryReceipts), so that the
+ * server answers "no responders" when nobody subscribes to that agent's
+ * delivery subject any more (its connection is gone): the attempt is released
+ * at once and the agent marked offline, instead of waiting out the ack
+ * timeout. Anything else (no answer, which is the rule since the SDK sends no
+ * receipt, an agent's empty reply, a lost message) leaves the attempt to the
+ * agent's report or to the ack-timeout job.
  */
 @Injectable()
 export class DeliveryService implements OnModuleDestroy {
@@ -60,10 +60,13 @@ export class DeliveryService implements OnModuleDestroy {
         { commandId: row.id, agentId, attempt: row.attempt, ...traceFields(delivery.traceparent) },
         'delivering',
       );
+      // The callback may be held for seconds (a delivery is rarely answered): it keeps what a release needs,
+      // not the row and its payload.
+      const attempt = { id: row.id, attempt: row.attempt, traceparent: row.traceparent };
       try {
         this.receipts.send(this.jetstream.subjects.deliver(agentId), JSON.stringify(delivery), h, () => {
-          this.releaseUnreachable(row, agentId, now).catch((err: unknown) =>
-            this.logger.warn({ commandId: row.id, agentId, err: String(err) }, 'release failed'),
+          this.releaseUnreachable(attempt, agentId, now).catch((err: unknown) =>
+            this.logger.warn({ commandId: attempt.id, agentId, err: String(err) }, 'release failed'),
           );
         });
       } catch (err) {
@@ -76,7 +79,11 @@ export class DeliveryService implements OnModuleDestroy {
   }
 
   /** The agent is gone: hand the attempt back (not a failure: it never started) and stop routing to the agent. */
-  private async releaseUnreachable(row: CommandRow, agentId: string, sentAt: Date): Promise<void> {
+  private async releaseUnreachable(
+    row: Pick<CommandRow, 'id' | 'attempt' | 'traceparent'>,
+    agentId: string,
+    sentAt: Date,
+  ): Promise<void> {
     unreachable.inc();
     const marked = await markAgentUnreachable(this.pool, agentId, sentAt, new Date());
     if (marked) {

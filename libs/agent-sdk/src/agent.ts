@@ -264,9 +264,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.options.logger.error({ ...this.logFields, err: String(err) }, 'delivery subscription failed');
       return;
     }
-    // Receipt, when the dispatcher asks for one: it proves a live subscriber (the dispatcher treats "no
-    // responders" as a dead agent and hands the attempt back at once). Acceptance is still the report.
-    if (msg.reply) msg.respond();
+    // No receipt on the reply subject: the server itself answers "no responders" when nobody subscribes,
+    // which is all the dispatcher listens for, and a reply per delivery cost a socket write (decision 016).
     const delivery = this.parse(msg, deliverySchema, 'delivery');
     if (delivery) this.admit(delivery, msg.headers?.get(TRACEPARENT_HEADER));
   }

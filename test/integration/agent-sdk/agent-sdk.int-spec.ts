@@ -220,6 +220,22 @@ describe('agent SDK against NATS JetStream', () => {
     expect(kindsOf('slow', d.id)).toEqual(['accepted', 'succeeded']);
   });
 
+  it('sends nothing on a delivery reply subject: the report is the only answer', async () => {
+    await startAgent('quiet');
+    const inbox = `${namespace}.spec-inbox.quiet`;
+    const answers: unknown[] = [];
+    const sub = js.nc.subscribe(inbox, { callback: (_err, msg) => void answers.push(msg.data) });
+    await js.nc.flush();
+    const d = delivery('echo', 'hi');
+    js.nc.publish(js.subjects.deliver('quiet'), JSON.stringify(d), { reply: inbox });
+
+    expect(await outcomeOf('quiet', d.id)).toMatchObject({ kind: 'succeeded', result: 'hi' });
+    // The report went after any receipt would have; one more round trip lets a stray one arrive.
+    await js.nc.flush();
+    sub.unsubscribe();
+    expect(answers).toEqual([]);
+  });
+
   it('reports an undefined result as null', async () => {
     await startAgent('void', { handlers: { nothing: () => Promise.resolve(undefined) } });
     const d = delivery('nothing', null);
