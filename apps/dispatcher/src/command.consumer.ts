@@ -61,7 +61,9 @@ export class CommandConsumer implements OnApplicationBootstrap {
       if (submission.kind === 'refuse') this.terminate(parsed[i].message, submission.reason, submission.detail);
       else accepted.push({ message: parsed[i].message, submission });
     });
-    const dispositions = await this.dispatch.dispatch(accepted.map((a) => a.submission));
+    const { dispositions, send } = await this.dispatch.dispatch(accepted.map((a) => a.submission));
+    // Deliveries and events first, then the acks, in one turn: NATS writes them to the socket together.
+    send();
     accepted.forEach(({ message }, i) => {
       const d = dispositions[i];
       if (d.kind === 'ack') message.ack();

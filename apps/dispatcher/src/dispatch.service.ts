@@ -55,6 +55,17 @@ export interface Refusal {
 export type Disposition =
   { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
 
+/**
+ * A dispatched batch: each submission's disposition, and the batch's NATS
+ * sends (deliveries and lifecycle events, all after the ledger commit). The
+ * caller makes the sends and then its acks in one turn of the event loop, so
+ * they leave in one socket write instead of two.
+ */
+export interface DispatchOutcome {
+  dispositions: Disposition[];
+  send: () => void;
+}
+
 const depthExceeded = commandsDepthExceeded;
 const claimed = commandsClaimed;
 const parked = commandsParked;
@@ -86,7 +97,20 @@ export class DispatchService {
     );
   }
 
-  async dispatch(submissions: readonly Submission[]): Promise<Disposition[]> {
+  async dispatch(submissions: readonly Submission[]): Promise<DispatchOutcome> {
+    const sends: (() => void)[] = [];
+    const sendAll = () => sends.forEach((send) => send());
+    try {
+      return { dispositions: await this.decide(submissions, sends), send: sendAll };
+    } catch (err) {
+      // What was committed is delivered and announced all the same; the batch is redelivered.
+      sendAll();
+      throw err;
+    }
+  }
+
+  /** The work of dispatch(): pushes the NATS sends that follow its commits onto `sends`, in order. */
+  private async decide(submissions: readonly Submission[], sends: (() => void)[]): Promise<Disposition[]> {
     const now = new Date();
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
     const routable = drafts.filter((d) => d.state === 'queued');
@@ -109,22 +133,18 @@ export class DispatchService {
       claimForDispatch(this.pool, ledgerAssignments, now),
     ]);
     const inserted = recorded.status === 'fulfilled' ? recorded.value : [];
-    // Each new command's submission, as it was before its claim; in the same turn of the event loop as the
-    // deliveries and their claim events below, so NATS sends them all in one write.
-    this.delivery.announce(
-      inserted.map((r) =>
-        r.state === 'dispatched' ? { ...r, state: 'queued' as const, attempt: 0, assigned_agent: null } : r,
-      ),
-      'submit',
-      now,
-      null,
+    // Each new command's submission, as it was before its claim, ahead of the deliveries and their claim events.
+    const submitted = inserted.map((r) =>
+      r.state === 'dispatched' ? { ...r, state: 'queued' as const, attempt: 0, assigned_agent: null } : r,
     );
+    sends.push(() => this.delivery.announce(submitted, 'submit', now, null));
     if (recorded.status === 'rejected') throw recorded.reason;
     if (waiting.status === 'rejected') throw waiting.reason;
     const won = [...inserted.filter((r) => r.state === 'dispatched'), ...waiting.value];
     claimed.inc(won.length);
     this.directory.noteClaims(won.map((r) => r.assigned_agent!));
-    this.delivery.deliver(won, now, new Map(agents.map((a) => [a.id, a.transport])));
+    const transports = new Map(agents.map((a) => [a.id, a.transport]));
+    sends.push(() => this.delivery.deliver(won, now, transports));
     // Assigned from memory but not admitted by the ledger (the agent filled up or left since it was read).
     const unadmitted = inserted.filter((r) => r.state === 'queued' && assigned.has(r.id));
     claimsUnadmitted.inc(unadmitted.length);
@@ -155,8 +175,11 @@ export class DispatchService {
     // one the ledger did not admit is offered again at once as the row it now is, on a fresh read of its agents.
     const repeats = drafts.filter((d) => !insertedIds.has(d.id) && d.idempotencyKey);
     const [repeated, readmitted] = await Promise.all([
-      this.offerRepeats(repeats),
-      this.offerRows(unadmitted.map((r) => r.id)),
+      this.offerRepeats(repeats, sends),
+      this.offerRows(
+        unadmitted.map((r) => r.id),
+        sends,
+      ),
     ]);
     return submissions.map((s) => {
       if (s.kind === 'ledger') return retryLater.get(s.commandId) ?? { kind: 'ack' };
@@ -165,10 +188,14 @@ export class DispatchService {
     });
   }
 
-  /** Recorded rows offered as ledger submissions (claimed by CAS if still waiting); keyed by row id. */
-  private async offerRows(ids: readonly string[]): Promise<Map<string, Disposition>> {
+  /**
+   * Recorded rows offered as ledger submissions (claimed by CAS if still
+   * waiting); keyed by row id. The offer's sends join `sends`.
+   */
+  private async offerRows(ids: readonly string[], sends: (() => void)[]): Promise<Map<string, Disposition>> {
     if (ids.length === 0) return new Map();
-    const dispositions = await this.dispatch(ids.map((commandId) => ({ kind: 'ledger', commandId })));
+    const { dispositions, send } = await this.dispatch(ids.map((commandId) => ({ kind: 'ledger', commandId })));
+    sends.push(send);
     return new Map(ids.map((id, i) => [id, dispositions[i]]));
   }
 
@@ -177,7 +204,10 @@ export class DispatchService {
    * as the row it repeats (dispatched if still queued, acknowledged if it has
    * moved on), as a ledger submission would be. Keyed by the repeat's draft id.
    */
-  private async offerRepeats(repeats: readonly CommandDraft[]): Promise<Map<string, Disposition>> {
+  private async offerRepeats(
+    repeats: readonly CommandDraft[],
+    sends: (() => void)[],
+  ): Promise<Map<string, Disposition>> {
     if (repeats.length === 0) return new Map();
     const existing = await findByIdempotencyKeys(
       this.pool,
@@ -185,7 +215,10 @@ export class DispatchService {
     );
     const byKey = new Map(existing.map((r) => [`${r.caller}\u0000${r.idempotency_key}`, r.id]));
     const originals = repeats.map((d) => byKey.get(`${d.caller}\u0000${d.idempotencyKey}`));
-    const byOriginal = await this.offerRows(originals.filter((id): id is string => id !== undefined));
+    const byOriginal = await this.offerRows(
+      originals.filter((id): id is string => id !== undefined),
+      sends,
+    );
     // A key with no row (deleted by retention meanwhile) has nothing left to dispatch.
     return new Map(repeats.map((d, i) => [d.id, byOriginal.get(originals[i] ?? '') ?? { kind: 'ack' }]));
   }

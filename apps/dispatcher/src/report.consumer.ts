@@ -98,7 +98,9 @@ export class ReportConsumer implements OnApplicationBootstrap {
       reports.push({ agentId: address.agentId, report: report.data, ...(traceparent ? { traceparent } : {}) });
       ackAfter.push(message);
     }
-    await this.reports.apply(reports);
+    const send = await this.reports.apply(reports);
+    // The batch's events, then its acks, in one turn: NATS writes them to the socket together.
+    send();
     for (const m of ackAfter) m.ack();
   }
 

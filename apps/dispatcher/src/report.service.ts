@@ -52,9 +52,27 @@ export class ReportService {
    * Applies a batch of reports from any agents. The common pair, accepted and
    * succeeded, goes through one set-based statement each; whatever those do
    * not match, and every other kind, is judged row by row with the pure table
-   * (in arrival order per command, commands in parallel).
+   * (in arrival order per command, commands in parallel). Returns the sends
+   * of the set-based part (progress and lifecycle events, after their commit),
+   * for the caller to make in the same turn as its acks, so that they leave in
+   * one socket write. A batch with a row-by-row part sends them before that
+   * part, which announces its own as it goes.
    */
-  async apply(items: readonly AgentReport[]): Promise<void> {
+  async apply(items: readonly AgentReport[]): Promise<() => void> {
+    const sends: (() => void)[] = [];
+    const sendAll = () => sends.forEach((send) => send());
+    try {
+      await this.applyInto(items, sends);
+      return sendAll;
+    } catch (err) {
+      // What was committed is announced all the same; the batch is redelivered.
+      sendAll();
+      throw err;
+    }
+  }
+
+  /** The work of apply(): pushes the sends that follow the set-based commits onto `sends`, in order. */
+  private async applyInto(items: readonly AgentReport[], sends: (() => void)[]): Promise<void> {
     const now = new Date();
     const beats = items.filter(({ report: r }) => r.kind === 'heartbeat' || r.kind === 'progress');
     const matched = await recordHeartbeats(
@@ -65,14 +83,15 @@ export class ReportService {
     staleHeartbeats.inc(beats.length - Math.min(matched, beats.length));
     for (const { agentId, report: r } of beats) {
       if (r.kind !== 'progress') continue;
-      this.jetstream.sendJson(this.jetstream.subjects.commandEvents(r.commandId), {
+      const progress = {
         commandId: r.commandId,
         event: 'progress',
         attempt: r.attempt,
         agentId,
         progress: r.progress,
         at: now.toISOString(),
-      });
+      };
+      sends.push(() => this.jetstream.sendJson(this.jetstream.subjects.commandEvents(r.commandId), progress));
     }
 
     const outcomes = items.filter(({ report: r }) => r.kind !== 'heartbeat' && r.kind !== 'progress');
@@ -107,7 +126,9 @@ export class ReportService {
       }
       reportsApplied.inc({ kind }, rows.length);
       for (const row of rows) {
-        this.delivery.announce([row], kind === 'accepted' ? 'accept' : 'succeed', now, row.from_state);
+        sends.push(() =>
+          this.delivery.announce([row], kind === 'accepted' ? 'accept' : 'succeed', now, row.from_state),
+        );
         this.logger.debug(
           { commandId: row.id, agentId: row.assigned_agent, attempt: row.attempt, ...traceFields(row.traceparent) },
           `report ${kind} applied`,
@@ -120,6 +141,8 @@ export class ReportService {
       if (!done.has(item))
         byCommand.set(item.report.commandId, [...(byCommand.get(item.report.commandId) ?? []), item]);
     }
+    // The row-by-row part announces as it goes, so what is queued goes first, in order.
+    if (byCommand.size > 0) for (const send of sends.splice(0)) send();
     await Promise.all(
       [...byCommand.values()].map(async (ordered) => {
         for (const { agentId, report, traceparent } of ordered) await this.applyOne(agentId, report, now, traceparent);
