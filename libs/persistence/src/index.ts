@@ -10,6 +10,7 @@ export * from './sql/command-transition.sql';
 export * from './sql/db';
 export * from './sql/command-query.sql';
 export * from './sql/agent.sql';
+export * from './sql/in-flight';
 export * from './sql/command-sweep.sql';
 export * from './sql/command-report.sql';
 export * from './sql/schedule.sql';

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { createIndexConcurrently as createConcurrently } from './concurrent-index';
 
 /**
  * Replaces commands_lease (dispatched and running rows by lease end) with one
@@ -41,14 +42,4 @@ export class LeaseIndexPerState1763900000300 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS commands_running_lease`);
     await q.query(`DROP INDEX IF EXISTS commands_dispatched_lease`);
   }
-}
-
-async function createConcurrently(q: QueryRunner, name: string, definition: string): Promise<void> {
-  const invalid = (await q.query(
-    `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-     WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace AND NOT i.indisvalid`,
-    [name],
-  )) as unknown[];
-  if (invalid.length) await q.query(`DROP INDEX CONCURRENTLY ${name}`);
-  await q.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ${definition}`);
 }

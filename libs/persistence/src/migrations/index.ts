@@ -6,6 +6,7 @@ import { HttpAgents1763900000400 } from './1763900000400-http-agents';
 import { TriggersAndDeadLetterEvents1763900000500 } from './1763900000500-triggers-and-dead-letter-events';
 import { Debates1763900000600 } from './1763900000600-debates';
 import { CommandTraceparent1763900000700 } from './1763900000700-command-traceparent';
+import { InFlightIndexByExpression1763900000800 } from './1763900000800-in-flight-index-by-expression';
 
 /** In order of application. Never edit a committed migration; add one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   TriggersAndDeadLetterEvents1763900000500,
   Debates1763900000600,
   CommandTraceparent1763900000700,
+  InFlightIndexByExpression1763900000800,
 ];

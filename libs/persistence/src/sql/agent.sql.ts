@@ -1,5 +1,6 @@
 import type { AgentPhase, AgentTransport } from '@switchyard/domain';
 import type { Queryable } from './db';
+import { inFlightCount } from './in-flight';
 
 export interface AgentRow {
   id: string;
@@ -117,12 +118,9 @@ export async function applyAgentStatus(
   return (rowCount ?? 0) > 0;
 }
 
-/** Commands an agent holds (dispatched or running); index commands_in_flight_agent. */
+/** Commands an agent holds (dispatched or running); index commands_in_flight_by_agent. */
 export async function countInFlight(db: Queryable, agentId: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM commands WHERE assigned_agent = $1 AND state IN ('dispatched', 'running')`,
-    [agentId],
-  );
+  const { rows } = await db.query<{ n: string }>(`SELECT ${inFlightCount('$1')} AS n`, [agentId]);
   return Number(rows[0].n);
 }
 

@@ -2,6 +2,7 @@ import type { AgentLoad, AgentTransport } from '@switchyard/domain';
 import { ROUTABLE_STATUSES as ROUTABLE } from './agent.sql';
 import { CommandRow, commandColumns } from './command-row';
 import { prepared, Queryable } from './db';
+import { inFlightAgent, inFlightCount } from './in-flight';
 
 const CLAIM_FOR_DISPATCH = prepared(
   'claim_for_dispatch',
@@ -113,14 +114,14 @@ export async function parkUnroutable(db: Queryable, commandIds: readonly string[
 const LOAD_LIVE_AGENTS = prepared(
   'load_live_agents',
   `SELECT a.id, a.pools, a.max_concurrency, a.transport,
-     (SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')) AS in_flight
+     ${inFlightCount('a.id')} AS in_flight
    FROM agents a
    WHERE a.status IN (${ROUTABLE}) AND (a.id = ANY($1::text[]) OR a.pools && $2::text[])`,
 );
 
 /**
  * Live agents that could serve these targets, with their current load
- * (dispatched + running commands; index commands_in_flight_agent).
+ * (dispatched + running commands; index commands_in_flight_by_agent).
  */
 export async function loadLiveAgents(
   db: Queryable,
@@ -187,7 +188,7 @@ export async function recordHeartbeats(
  * attempt may wait in the ledger longer than its ack timeout for the agent to
  * have a free slot, and the agent must not be handed one whose lease is about
  * to expire under it (it would run while the ticker queues it again).
- * Index: commands_in_flight_agent.
+ * Index: commands_in_flight_by_agent.
  */
 export async function takeHttpDeliveries(
   db: Queryable,
@@ -198,8 +199,8 @@ export async function takeHttpDeliveries(
   if (limit <= 0) return [];
   const { rows } = await db.query<CommandRow>(
     `WITH due AS (
-       SELECT id FROM commands
-       WHERE assigned_agent = $1 AND state = 'dispatched' AND delivered_attempt IS DISTINCT FROM attempt
+       SELECT id FROM commands c
+       WHERE ${inFlightAgent('c')} = $1 AND state = 'dispatched' AND delivered_attempt IS DISTINCT FROM attempt
        ORDER BY id
        LIMIT $2
        FOR UPDATE SKIP LOCKED

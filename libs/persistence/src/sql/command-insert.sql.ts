@@ -2,6 +2,7 @@ import { CommandDraft, preview } from '@switchyard/domain';
 import { ROUTABLE_STATUSES } from './agent.sql';
 import { CommandRow, commandColumns } from './command-row';
 import { prepared, Queryable } from './db';
+import { inFlightCount } from './in-flight';
 
 /** Drafts to insert already claimed: draft id → agent id, and the agents' room (`max_concurrency × prefetch`). */
 export interface ClaimsOnInsert {
@@ -21,9 +22,7 @@ const INSERT_COMMANDS = prepared(
        finished_at timestamptz, error jsonb, ack_timeout_ms integer, heartbeat_timeout_ms integer,
        depth integer, parent_id uuid, handles_dead_letter uuid, traceparent text, assigned_agent text, ord integer)
    ), room AS (
-     SELECT a.id, floor(a.max_concurrency * $3::float8)::int - (
-         SELECT count(*) FROM commands c WHERE c.assigned_agent = a.id AND c.state IN ('dispatched', 'running')
-       )::int AS free
+     SELECT a.id, floor(a.max_concurrency * $3::float8)::int - ${inFlightCount('a.id')}::int AS free
      FROM agents a
      WHERE a.status IN (${ROUTABLE_STATUSES}) AND a.id IN (SELECT assigned_agent FROM input)
    ), admitted AS (
@@ -88,7 +87,7 @@ const INSERT_COMMANDS = prepared(
  * `max_concurrency × claims.prefetch` attempts in flight, counted in this
  * statement), in draft order. A named draft past that room is inserted
  * `queued` and unassigned, for the caller to offer again. Uses
- * commands_in_flight_agent.
+ * commands_in_flight_by_agent.
  *
  * Returns the inserted rows only; look up the others by idempotency key.
  */

@@ -1,0 +1,18 @@
+/**
+ * The agent an attempt is in flight with (dispatched or running), else NULL,
+ * as an expression of the row aliased `alias`. Index commands_in_flight_by_agent
+ * is built on this exact expression, and no other index is, so a count through
+ * it reads only in-flight entries however the planner costs the table.
+ */
+export function inFlightAgent(alias: string): string {
+  return `(CASE WHEN ${alias}.state IN ('dispatched', 'running') THEN ${alias}.assigned_agent END)`;
+}
+
+/**
+ * Attempts the agent `agent` (an SQL expression) holds: dispatched or running.
+ * The state predicate repeats the index's, which lets the planner use it.
+ */
+export function inFlightCount(agent: string): string {
+  return `(SELECT count(*) FROM commands f
+    WHERE ${inFlightAgent('f')} = ${agent} AND f.state IN ('dispatched', 'running'))`;
+}
