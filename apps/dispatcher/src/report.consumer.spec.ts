@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { JsMsg } from '@nats-io/jetstream';
+import { Logger } from '@nestjs/common';
+import type { SwitchyardConfig } from '@switchyard/config';
+import { type BatchConsumerOptions, consumersFor, type JetStreamService } from '@switchyard/messaging';
+import type { AgentSessionService } from './agent-session.service';
+import { ReportConsumer } from './report.consumer';
+import type { AgentReport, ReportService } from './report.service';
+
+/**
+ * As for command batches (command.consumer.spec.ts): a report batch's
+ * lifecycle events and its acks are made in one turn, before the microtask in
+ * which nats.js flushes what was sent (`flush` in the log).
+ */
+describe('ReportConsumer', () => {
+  // The terminated report is logged as a warning, which this test expects.
+  beforeAll(() => Logger.overrideLogger(['error', 'fatal']));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']));
+
+  it('applies the batch, then sends its events and acks it in one turn; a malformed report is terminated', async () => {
+    const log: string[] = [];
+    const handles: BatchConsumerOptions['handle'][] = [];
+    const jetstream = {
+      consumers: consumersFor('t'),
+      startWorker: (_spec: unknown, options: Omit<BatchConsumerOptions, 'stream' | 'durable'>) => {
+        handles.push(options.handle);
+        return Promise.resolve();
+      },
+    } as unknown as JetStreamService;
+    const reports = {
+      apply: (items: readonly AgentReport[]) => {
+        log.push(`apply ${items.map((i) => i.report.kind).join(',')}`);
+        return Promise.resolve(() => {
+          log.push('send');
+          queueMicrotask(() => log.push('flush'));
+        });
+      },
+    } as unknown as ReportService;
+    const config = { dispatcher: { batchSize: 10, ackWaitMs: 30_000 } } as SwitchyardConfig;
+    const consumer = new ReportConsumer(jetstream, reports, {} as AgentSessionService, config);
+    const message = (n: number, body: unknown) =>
+      ({
+        subject: 't.agent.worker-1.report',
+        seq: n,
+        data: new TextEncoder().encode(JSON.stringify(body)),
+        headers: undefined,
+        ack: () => log.push(`ack ${n}`),
+        term: () => log.push(`term ${n}`),
+      }) as unknown as JsMsg;
+    const succeeded = (n: number) => ({
+      commandId: `00000000-0000-7000-8000-00000000000${n}`,
+      attempt: 1,
+      kind: 'succeeded',
+      result: n,
+    });
+
+    await consumer.onApplicationBootstrap();
+    await handles[0]([message(1, succeeded(1)), message(2, { kind: 'nonsense' }), message(3, succeeded(3))]);
+    await Promise.resolve();
+
+    expect(log).toEqual(['term 2', 'apply succeeded,succeeded', 'send', 'ack 1', 'ack 3', 'flush']);
+  });
+});
