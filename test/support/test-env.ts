@@ -5,6 +5,7 @@ import { parseConfig, ServiceName, SwitchyardConfig } from '@switchyard/config';
 import { streamsFor } from '@switchyard/messaging';
 import { Pool } from 'pg';
 import { testServers } from './servers';
+import { closePool } from './close-pool';
 import { createTestDatabase } from './test-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
@@ -49,7 +50,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     pool,
     config: (service, more = {}) => parseConfig({ ...env, ...more }, service),
     async teardown() {
-      await pool.end();
+      await closePool(pool);
       await deleteStreams(servers.natsUrl, namespace);
       await database.drop();
     },

@@ -7,6 +7,7 @@ import type { Effect } from '../../../apps/orchestrator/src/runner/due-job';
 import { DueRunner, type PassResult } from '../../../apps/orchestrator/src/runner/due-runner';
 import { seedAgent } from '../../support/fixtures';
 import { createTestEnv, TestEnv } from '../../support/test-env';
+import { closePool } from '../../support/close-pool';
 
 const PER_KIND = 200;
 const REPLICAS = 3;
@@ -85,7 +86,7 @@ describe('debate job replicas (real Postgres)', () => {
     for (let i = 0; i < AGENTS; i += 1) await seedAgent(t.pool, { id: `agent-${i}` });
   });
   afterAll(async () => {
-    await Promise.all(pools.map((p) => p.end()));
+    await Promise.all(pools.map((p) => closePool(p)));
     await t?.teardown();
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inTransaction } from '@switchyard/persistence';
 import { Pool } from 'pg';
 import { createTestEnv, TestEnv } from '../../support/test-env';
+import { closePool } from '../../support/close-pool';
 
 /**
  * Found by the chaos run (docs/chaos.md): `pg_terminate_backend` on a client
@@ -19,8 +20,8 @@ describe(inTransaction.name, () => {
     admin = new Pool({ connectionString: t.databaseUrl, max: 1 });
   });
   afterAll(async () => {
-    await pool?.end();
-    await admin?.end();
+    await closePool(pool);
+    await closePool(admin);
     await t?.teardown();
   });
 

@@ -3,6 +3,7 @@ import { COMMAND_COLUMNS, insertCommands, prepared, succeedBatch } from '@switch
 import { Pool } from 'pg';
 import { draft, seedAgent } from '../../support/fixtures';
 import { createTestEnv, TestEnv } from '../../support/test-env';
+import { closePool } from '../../support/close-pool';
 
 /**
  * The hot statements are named prepared statements, planned once per
@@ -21,7 +22,7 @@ describe('prepared statements on the hot path', () => {
     await seedAgent(t.pool, { id: 'prep-agent', concurrency: 100 });
   });
   afterAll(async () => {
-    await pool?.end();
+    await closePool(pool);
     await t?.teardown();
   });
 

@@ -6,6 +6,7 @@ import { DUE_KINDS, seedDueRows } from '../../support/due-rows';
 import { expectOneEventPerDueCommand } from '../../support/due-rows.expect';
 import { createTestEnv, TestEnv } from '../../support/test-env';
 import { commandAndAgentJobs, jobs, recordingRunner } from '../../support/ticker';
+import { closePool } from '../../support/close-pool';
 
 const PER_KIND = 1_000;
 const REPLICAS = 3;
@@ -27,7 +28,7 @@ describe('ticker replicas (real Postgres)', () => {
     }
   });
   afterAll(async () => {
-    await Promise.all(pools.map((p) => p.end()));
+    await Promise.all(pools.map((p) => closePool(p)));
     await t?.teardown();
   });
 

@@ -10,6 +10,7 @@ import { DueRunner, PassResult } from '../../../apps/orchestrator/src/runner/due
 import { bootGateway, mintClient, MintedKey, PROBLEM_JSON } from '../gateway/in-process-gateway';
 import { createTestEnv, TestEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
+import { closePool } from '../../support/close-pool';
 
 const MAX_PAYLOAD_BYTES = 2048;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -324,7 +325,7 @@ describe('schedules (gateway routes and the schedule-fire job, real Postgres and
         );
       } finally {
         await Promise.all(runners.map((runner) => runner.stop()));
-        await Promise.all(pools.map((pool) => pool.end()));
+        await Promise.all(pools.map((pool) => closePool(pool)));
       }
       const end = (await scheduleRow(id)).next_fire_at.getTime();
 
