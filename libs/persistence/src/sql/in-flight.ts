@@ -2,7 +2,9 @@
  * The agent an attempt is in flight with (dispatched or running), else NULL,
  * as an expression of the row aliased `alias`. Index commands_in_flight_by_agent
  * is built on this exact expression, and no other index is, so a count through
- * it reads only in-flight entries however the planner costs the table.
+ * it reads only in-flight entries however the planner costs the table. The
+ * index's definition is frozen in migration 1763900000800: a change here needs
+ * a migration building the index anew, or the planner stops using it.
  */
 export function inFlightAgent(alias: string): string {
   return `(CASE WHEN ${alias}.state IN ('dispatched', 'running') THEN ${alias}.assigned_agent END)`;
