@@ -189,6 +189,12 @@ async function main(): Promise<void> {
         `     CPU ms per 1,000 commands (probe ${r.cpuProbeMs} ms): ${each.join(', ')}; total ${total}\n`,
       );
     }
+    if (r.hostWait) {
+      const w = r.hostWait;
+      process.stderr.write(
+        `     host: disk wait ${w.ioWaitPct} %, longest disk stall ${w.longestIoStallMs} ms, steal ${w.stealPct} %\n`,
+      );
+    }
     if (r.messagesPerCommand) {
       const perStream = Object.entries(r.messagesPerCommand).map(([k, n]) => `${k} ${n.toFixed(2)}`);
       process.stderr.write(`     stream messages per command: ${perStream.join(', ')}\n`);

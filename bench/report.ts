@@ -121,12 +121,18 @@ function cpuTable(runs: RunResult[]): string[] {
     "the CPU probe's time just before the run (lower is faster). 2,000 ms per 1,000 commands at 1,000 commands/s",
     'would be both cores, fully busy.',
     '',
-    `| system | offered/s | workers | probe ms | ${groups.join(' | ')} | total |`,
-    `| --- | --- | --- | --- | ${groups.map(() => '---').join(' | ')} | --- |`,
+    'The last two columns are the host, not the system under test (`/proc/stat` every 50 ms over the same window):',
+    "*disk wait* is the share of both cores' time spent idle waiting on the disk, and *longest stall* the longest",
+    'stretch in which that was most of their time. A commit waits for its fsync, so a stall of the shared disk',
+    'holds up every system on this machine for as long as it lasts, whatever its CPU.',
+    '',
+    `| system | offered/s | workers | probe ms | ${groups.join(' | ')} | total | disk wait % | longest stall ms |`,
+    `| --- | --- | --- | --- | ${groups.map(() => '---').join(' | ')} | --- | --- | --- |`,
     ...metered.map(
       (r) =>
         `| ${systemLabel(r)} | ${rateLabel(r.rate)} | ${r.workers} | ${r.cpuProbeMs ?? '–'} | ` +
-        `${groups.map((g) => r.cpuMsPer1000![g] ?? '–').join(' | ')} | ${total(r)} |`,
+        `${groups.map((g) => r.cpuMsPer1000![g] ?? '–').join(' | ')} | ${total(r)} | ` +
+        `${r.hostWait?.ioWaitPct ?? '–'} | ${r.hostWait?.longestIoStallMs ?? '–'} |`,
     ),
     '',
   ];

@@ -144,7 +144,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       drainTimeoutMs: 120_000,
       onWarmedUp: () => cpu.start(done()),
     });
-    const cpuMsPer1000 = await cpu.stop(load.done);
+    const { perThousand: cpuMsPer1000, hostWait } = await cpu.stop(load.done);
 
     type Row = { n: number; p50: number; p95: number; p99: number };
     const ms = (column: string) => `extract(epoch FROM ${column}) * 1000 - (payload->>'sentAt')::float8`;
@@ -192,6 +192,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
       stages,
       messagesPerCommand,
       cpuMsPer1000,
+      hostWait,
     };
   } finally {
     rss.stop();

@@ -28,10 +28,12 @@ describe('CPU accounting from /proc', () => {
     const meter = new CpuMeter(() => ({ me: [process.pid], nobody: [] }));
     meter.start(Promise.resolve(100));
     spin(150);
-    const per1000 = await meter.stop(100 + 500);
+    const { perThousand: per1000, hostWait } = await meter.stop(100 + 500);
     // 150 ms over 500 commands is 300 ms per 1,000, give or take a 10 ms tick and the test's own work.
     expect(per1000.me).toBeGreaterThanOrEqual(280);
     expect(per1000.me).toBeLessThan(400);
     expect(per1000.nobody).toBe(0);
+    expect(hostWait.ioWaitPct).toBeGreaterThanOrEqual(0);
+    expect(hostWait.ioWaitPct).toBeLessThanOrEqual(100);
   });
 });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { type HostWait, HostWaitMeter } from './host-wait';
 
 /** Linux reports process times in clock ticks of 1/100 s (USER_HZ, the same on every architecture Node runs on). */
 const MS_PER_TICK = 10;
@@ -50,16 +51,20 @@ export const sharedGroups = (): Record<string, number[]> => ({
  * CPU probe).
  * Processes are listed again at the end, so a backend that connected within
  * the window counts from zero; one that exited within it is not counted.
+ * The same window's disk wait is metered too: a stalled fsync shows up in
+ * latency, never in CPU.
  */
 export class CpuMeter {
   private before = new Map<number, number>();
   private finishedBefore: Promise<number> = Promise.resolve(0);
+  private readonly host = new HostWaitMeter();
 
   constructor(private readonly groups: ProcessGroups) {}
 
   /** Opens the window; `finished` counts what had finished by now (it may still be on its way). */
   start(finished: Promise<number>): void {
     this.finishedBefore = finished.catch(() => 0);
+    this.host.start();
     this.before = new Map(
       Object.values(this.groups())
         .flat()
@@ -67,13 +72,20 @@ export class CpuMeter {
     );
   }
 
-  /** CPU ms of each group since `start`, per 1,000 commands finished since then (`finished` counts them all). */
-  async stop(finished: number): Promise<Record<string, number>> {
+  /**
+   * CPU ms of each group since `start`, per 1,000 commands finished since then (`finished` counts them all),
+   * and how much of the window the machine spent waiting on its disk.
+   */
+  async stop(finished: number): Promise<{ perThousand: Record<string, number>; hostWait: HostWait }> {
+    const hostWait = this.host.stop();
     const used = Object.entries(this.groups()).map(
       ([name, pids]) =>
         [name, pids.reduce((sum, pid) => sum + processCpuMs(pid) - (this.before.get(pid) ?? 0), 0)] as const,
     );
     const commands = Math.max(1, finished - (await this.finishedBefore));
-    return Object.fromEntries(used.map(([name, ms]) => [name, Math.round((ms * 1000) / commands)]));
+    return {
+      perThousand: Object.fromEntries(used.map(([name, ms]) => [name, Math.round((ms * 1000) / commands)])),
+      hostWait,
+    };
   }
 }

@@ -1,3 +1,5 @@
+import type { HostWait } from './host-wait';
+
 /** Percentiles and the shapes every benchmark run reports. */
 export interface Percentiles {
   p50: number;
@@ -67,6 +69,8 @@ export interface RunResult {
   cpuMsPer1000?: Record<string, number>;
   /** The CPU probe (cpuProbeMs) just before this run: how fast the cores were then. */
   cpuProbeMs?: number;
+  /** How much of the measured window the machine spent waiting on its disk (CPU meter's window). */
+  hostWait?: HostWait;
   /** Switchyard only: where submit → start goes, stage by stage from the ledger's timestamps, ms. */
   stages?: Record<string, Percentiles>;
   /** Switchyard only: messages each JetStream stream took in per finished command. */

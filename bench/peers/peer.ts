@@ -206,7 +206,7 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
       drainTimeoutMs: 120_000,
       onWarmedUp: () => cpu.start(q.done()),
     });
-    const cpuMsPer1000 = await cpu.stop(load.done);
+    const { perThousand: cpuMsPer1000, hostWait } = await cpu.stop(load.done);
     const peakRssMb = rss.stop();
     const starts = await stopWorker(child);
     worker = undefined;
@@ -240,6 +240,7 @@ export async function runPeer(run: PeerRun): Promise<RunResult> {
       peakRssMb,
       peakBacklog: load.peakBacklog,
       cpuMsPer1000,
+      hostWait,
     };
   } catch (err) {
     process.stderr.write(`${run.peer} run failed: ${String(err)}\n`);
