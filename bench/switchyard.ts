@@ -15,6 +15,7 @@ import { System, testLogDir } from '../test/support/processes';
 import { createTestEnv, TestEnv } from '../test/support/test-env';
 import { waitForAgentsOnline } from '../test/support/wait';
 import { CpuMeter, pidsOf, sharedGroups } from './lib/cpu';
+import { JsonPoster } from './lib/http-client';
 import { offerLoad } from './lib/load';
 import { RssSampler } from './lib/rss';
 import { Percentiles, percentiles, PERCENTILES_SQL, Rate, RunResult, toPercentiles } from './lib/stats';
@@ -105,13 +106,18 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
     'nats-server': pidsOf('nats-server'),
     ...sharedGroups(),
   }));
+  let poster: JsonPoster | undefined;
   try {
     await waitForAgentsOnline(t.pool, FLEET.agents);
     const key = run.path === 'nats' ? '' : await mintClientKey(system.gatewayUrl, 'bench');
     const js = jetstream(nc);
     const subject = subjectsFor(t.namespace).submitToPool('demo');
-    const url = `${system.gatewayUrl}/v1/commands`;
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+    poster = new JsonPoster(
+      new URL(`${system.gatewayUrl}/v1/commands`),
+      { authorization: `Bearer ${key}` },
+      IN_FLIGHT[run.path],
+    );
+    const http = poster;
     const submit = async (): Promise<boolean> => {
       const body = { type: 'stamp', payload: { sentAt: Date.now() } };
       if (run.path === 'nats') {
@@ -119,13 +125,10 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
         return true;
       }
       const sync = run.path === 'http-sync';
-      const res = await fetch(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ target: { pool: 'demo' }, ...body, ...(sync ? { mode: 'sync' } : {}) }),
-      });
-      await res.arrayBuffer();
-      return res.status === (sync ? 200 : 202);
+      const status = await http.post(
+        JSON.stringify({ target: { pool: 'demo' }, ...body, ...(sync ? { mode: 'sync' } : {}) }),
+      );
+      return status === (sync ? 200 : 202);
     };
     const done = async () =>
       (
@@ -196,6 +199,7 @@ export async function runSwitchyard(run: SwitchyardRun): Promise<RunResult> {
     };
   } finally {
     rss.stop();
+    poster?.close();
     await nc.close();
     await system.stop();
     await t.teardown();
