@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { CommandTarget } from '@switchyard/domain';
+import { PG_POOL } from '@switchyard/persistence';
+import type { Pool } from 'pg';
+import { SyncService } from '../../../apps/gateway/src/sync/sync.service';
 import { seedAgent } from '../../support/fixtures';
 import { api } from '../../support/http';
 import { waitFor } from '../../support/wait';
@@ -197,6 +201,30 @@ describe('sync commands over HTTP (gateway and dispatcher in-process, SDK agents
     expect(results.map((r) => r.status)).toEqual(Array(200).fill(200));
     expect(results.map((r) => r.body.result)).toEqual(Array.from({ length: 200 }, (_, n) => ({ n })));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(200);
+  });
+
+  it('the calls of one turn read the fleet in one statement, and each gets its own answer', async () => {
+    const pool = h.gateway.get<Pool>(PG_POOL);
+    const queries = jest.spyOn(pool, 'query');
+    try {
+      const service = h.gateway.get(SyncService);
+      const call = (target: CommandTarget, n: number) =>
+        service.call({ caller: 'client:one-turn', target, request: { type: 'echo', payload: { n } } });
+      const results = await Promise.all([
+        ...[1, 2, 3, 4].map((n) => call({ kind: 'pool', name: 'work' }, n)),
+        call({ kind: 'pool', name: 'empty-pool' }, 5),
+        call({ kind: 'agent', name: 'nobody' }, 6),
+      ]);
+      const fleetReads = queries.mock.calls.filter(([q]) => (q as { name?: string }).name === 'sy_load_live_agents');
+      expect(fleetReads).toHaveLength(1);
+      expect(results.map((r) => (r.kind === 'outcome' ? r.outcome.status : r.status))).toEqual([
+        200, 200, 200, 200, 503, 503,
+      ]);
+      const payloads = results.slice(0, 4).map((r) => (r.kind === 'outcome' ? r.row?.result : undefined));
+      expect(payloads).toEqual([1, 2, 3, 4].map((n) => ({ n })));
+    } finally {
+      queries.mockRestore();
+    }
   });
 
   describe('refused requests: problem+json, and nothing recorded', () => {

@@ -4,8 +4,8 @@ import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { CommandPublisher } from '@switchyard/messaging';
 import { commandsDepthExceeded, commandsSubmitted, publishFailures, traceFields } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommand, insertCommands, PG_POOL } from '@switchyard/persistence';
-import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
+import { tickLoader } from '../batching/tick-loader';
 
 const submitted = commandsSubmitted;
 const depthExceeded = commandsDepthExceeded;
@@ -34,12 +34,10 @@ export class CommandIntake {
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
-  private readonly inserts = new DataLoader<CommandDraft, CommandRow | null>((drafts) => this.insertBatch(drafts), {
-    cache: false,
-    maxBatchSize: MAX_INSERT_BATCH,
-    // A turn of the event loop, not a microtask: requests arrive in callbacks of their own.
-    batchScheduleFn: (dispatch) => setImmediate(dispatch),
-  });
+  private readonly inserts = tickLoader<CommandDraft, CommandRow | null>(
+    (drafts) => this.insertBatch(drafts),
+    MAX_INSERT_BATCH,
+  );
 
   /**
    * One statement for the batch; its rows in the drafts' order (null: not

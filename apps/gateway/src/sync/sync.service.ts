@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import {
+  AgentLoad,
   CommandRequest,
   CommandTarget,
   draftCommand,
@@ -18,10 +19,14 @@ import { syncAnswers } from '@switchyard/observability';
 import { CommandRow, findByIdempotencyKeys, findCommandsByIds, loadLiveAgents, PG_POOL } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { tickLoader } from '../batching/tick-loader';
 import { CommandIntake } from '../commands/command-intake.service';
 import { CommandWatch } from './command-watch';
 
 const answered = syncAnswers;
+
+/** Calls whose reads share one statement at most. */
+const MAX_READ_BATCH = 256;
 
 export interface SyncCall {
   caller: string;
@@ -52,6 +57,8 @@ export type SyncResult =
 export class SyncService implements BeforeApplicationShutdown {
   /** Aborted at shutdown: every waiter answers from the ledger as it stands (504 if still running). */
   private readonly closing = new AbortController();
+  private readonly liveAgents = tickLoader<CommandTarget, AgentLoad[]>((t) => this.loadAgentBatch(t), MAX_READ_BATCH);
+  private readonly rows = tickLoader<string, CommandRow | undefined>((ids) => this.loadRowBatch(ids), MAX_READ_BATCH);
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -101,11 +108,7 @@ export class SyncService implements BeforeApplicationShutdown {
       if (existing) return this.waitFor(existing.id, deadline, true);
     }
 
-    const agents = await loadLiveAgents(
-      this.pool,
-      target.kind === 'agent' ? [target.name] : [],
-      target.kind === 'pool' ? [target.name] : [],
-    );
+    const agents = await this.liveAgents.load(target);
     const prefetch = this.config.dispatcher.prefetch;
     const [decision] = routeCommands(
       [{ commandId: draft.id, target }],
@@ -165,8 +168,24 @@ export class SyncService implements BeforeApplicationShutdown {
   }
 
   private async read(id: string): Promise<CommandRow> {
-    const [row] = await findCommandsByIds(this.pool, [id]);
+    const row = await this.rows.load(id);
     if (!row) throw new Error(`command ${id} vanished while a sync caller waited`);
     return row;
+  }
+
+  /** The live agents that could serve each target, read for all the calls of one turn in one statement. */
+  private async loadAgentBatch(targets: readonly CommandTarget[]): Promise<AgentLoad[][]> {
+    const agents = await loadLiveAgents(
+      this.pool,
+      targets.filter((t) => t.kind === 'agent').map((t) => t.name),
+      targets.filter((t) => t.kind === 'pool').map((t) => t.name),
+    );
+    return targets.map((t) => agents.filter((a) => (t.kind === 'agent' ? a.id === t.name : a.pools.includes(t.name))));
+  }
+
+  /** Rows by id, read for all the calls of one turn in one statement. */
+  private async loadRowBatch(ids: readonly string[]): Promise<(CommandRow | undefined)[]> {
+    const byId = new Map((await findCommandsByIds(this.pool, ids)).map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id));
   }
 }
