@@ -6,6 +6,7 @@ import {
   consumersFor,
   type JetStreamService,
   LEDGER_ID_HEADER,
+  subjectsFor,
 } from '@switchyard/messaging';
 import { CommandConsumer } from './command.consumer';
 import type { Disposition, DispatchOutcome, DispatchService, Submission } from './dispatch.service';
@@ -20,9 +21,11 @@ import type { Disposition, DispatchOutcome, DispatchService, Submission } from '
 describe('CommandConsumer', () => {
   function rig(dispositions: Disposition[]) {
     const log: string[] = [];
+    const dispatched: Submission[] = [];
     let handle: BatchConsumerOptions['handle'] | undefined;
     const jetstream = {
       consumers: consumersFor('t'),
+      subjects: subjectsFor('t'),
       startWorker: (_spec: unknown, options: Omit<BatchConsumerOptions, 'stream' | 'durable'>) => {
         handle = options.handle;
         return Promise.resolve();
@@ -30,7 +33,8 @@ describe('CommandConsumer', () => {
     } as unknown as JetStreamService;
     const dispatch = {
       adoptParents: (s: readonly Submission[]) => Promise.resolve([...s]),
-      dispatch: (): Promise<DispatchOutcome> => {
+      dispatch: (submissions: readonly Submission[]): Promise<DispatchOutcome> => {
+        dispatched.push(...submissions);
         // As the real step does: the sends wait until the caller makes them, after every await of the batch.
         return Promise.resolve({
           dispositions,
@@ -45,7 +49,7 @@ describe('CommandConsumer', () => {
     const consumer = new CommandConsumer(jetstream, dispatch, config);
     const message = (n: number) =>
       ({
-        subject: 't.cmd.submit.agent.a',
+        subject: subjectsFor('t').submitToAgent('a'),
         seq: n,
         info: { deliveryCount: 1 },
         headers: { get: (k: string) => (k === LEDGER_ID_HEADER ? `00000000-0000-7000-8000-00000000000${n}` : '') },
@@ -55,6 +59,7 @@ describe('CommandConsumer', () => {
       }) as unknown as JsMsg;
     return {
       log,
+      dispatched,
       run: async (count: number) => {
         await consumer.onApplicationBootstrap();
         await handle!(Array.from({ length: count }, (_, i) => message(i + 1)));
@@ -78,5 +83,13 @@ describe('CommandConsumer', () => {
     const { log, run } = rig(dispositions);
     await run(dispositions.length);
     expect(log).toEqual(expected);
+  });
+
+  it('hands a ledger message over with the target its subject names', async () => {
+    const { dispatched, run } = rig([{ kind: 'ack' }]);
+    await run(1);
+    expect(dispatched).toEqual([
+      { kind: 'ledger', commandId: '00000000-0000-7000-8000-000000000001', target: { kind: 'agent', name: 'a' } },
+    ]);
   });
 });

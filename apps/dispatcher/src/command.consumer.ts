@@ -81,10 +81,11 @@ export class CommandConsumer implements OnApplicationBootstrap {
 
   private parse(message: JsMsg): Submission | { reject: string; detail?: string } {
     const ledgerId = message.headers?.get(LEDGER_ID_HEADER);
-    if (ledgerId) {
-      return /^[0-9a-f-]{36}$/i.test(ledgerId) ? { kind: 'ledger', commandId: ledgerId } : { reject: 'bad-ledger-id' };
-    }
     const target = parseSubmitSubject(this.jetstream.subjects, message.subject);
+    if (ledgerId) {
+      if (!/^[0-9a-f-]{36}$/i.test(ledgerId)) return { reject: 'bad-ledger-id' };
+      return { kind: 'ledger', commandId: ledgerId, ...(target ? { target } : {}) };
+    }
     // Targets must be slugs, as over HTTP: a command for `Foo` could never be served.
     if (!target || !slugSchema.safeParse(target.name).success) return { reject: 'bad-subject' };
     const decoded = decodeJsonMessage(message.data);

@@ -4,6 +4,7 @@ import {
   agentCaller,
   type AgentTransport,
   CommandDraft,
+  type CommandTarget,
   adoptPublishedChild,
   limitDepth,
   routeCommands,
@@ -41,8 +42,14 @@ function mergeAgents(...lists: (readonly LiveAgent[])[]): LiveAgent[] {
   return [...new Map(lists.flat().map((a) => [a.id, a])).values()];
 }
 
-/** A submit message after parsing: a ledger row to offer, or a new command to record first. */
-export type Submission = { kind: 'ledger'; commandId: string } | { kind: 'new'; draft: CommandDraft };
+/**
+ * A submit message after parsing: a ledger row to offer, or a new command to
+ * record first. A ledger row's message names its target in its subject; that
+ * hint lets its agents be read while the row is, and the row's own target
+ * decides.
+ */
+export type Submission =
+  { kind: 'ledger'; commandId: string; target?: CommandTarget } | { kind: 'new'; draft: CommandDraft };
 
 /** A submission the dispatcher will never record (its message is terminated). */
 export interface Refusal {
@@ -114,8 +121,10 @@ export class DispatchService {
     const now = new Date();
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
     const routable = drafts.filter((d) => d.state === 'queued');
-    const ledgerIds = [...new Set(submissions.flatMap((s) => (s.kind === 'ledger' ? [s.commandId] : [])))];
-    const { offered, agents, routed } = await this.routeBatch(routable, ledgerIds, now);
+    const ledger = [
+      ...new Map(submissions.flatMap((s) => (s.kind === 'ledger' ? [[s.commandId, s] as const] : []))).values(),
+    ];
+    const { offered, agents, routed } = await this.routeBatch(routable, ledger, now);
     // A sync caller is waiting (only ledger rows can be sync): it is answered 503 now instead of the command
     // being parked or postponed.
     const syncIds = new Set(offered.filter((r) => r.mode === 'sync').map((r) => r.id));
@@ -297,24 +306,32 @@ export class DispatchService {
    */
   private async routeBatch(
     routable: readonly CommandDraft[],
-    ledgerIds: readonly string[],
+    ledger: readonly { commandId: string; target?: CommandTarget }[],
     now: Date,
   ): Promise<{ offered: CommandRow[]; agents: LiveAgent[]; routed: RoutingDecision[] }> {
     const draftTargets = routable.map((d) => ({ kind: d.targetKind, name: d.target }));
-    const [draftView, ledgerRows] = await Promise.all([
+    const hinted = ledger.flatMap((l) => (l.target ? [l.target] : []));
+    // The waiting rows' agents are read fresh, at the same time as the rows, for the targets their subjects name.
+    const [draftView, ledgerRows, hintedView] = await Promise.all([
       this.directory.view(draftTargets),
-      findCommandsByIds(this.pool, ledgerIds),
+      findCommandsByIds(
+        this.pool,
+        ledger.map((l) => l.commandId),
+      ),
+      this.directory.view(hinted, true),
     ]);
     const offered = ledgerRows.filter((r) => r.state === 'queued' && r.available_at <= now);
+    // A row offered without a hint, or whose target is not the one hinted, has its agents read now.
+    const read = new Set(hinted.map(targetKey));
     const offeredView = await this.directory.view(
-      offered.map((r) => ({ kind: r.target_kind, name: r.target })),
+      offered.map((r) => ({ kind: r.target_kind, name: r.target })).filter((t) => !read.has(targetKey(t))),
       true,
     );
     const requests = [
       ...offered.map((r) => ({ commandId: r.id, target: { kind: r.target_kind, name: r.target } })),
       ...routable.map((d) => ({ commandId: d.id, target: { kind: d.targetKind, name: d.target } })),
     ];
-    let agents = mergeAgents(draftView.agents, offeredView.agents);
+    let agents = mergeAgents(draftView.agents, hintedView.agents, offeredView.agents);
     let routed = this.route(requests, agents);
     const unassigned = new Set(routed.filter((d) => d.kind !== 'assign').map((d) => d.commandId));
     const doubtful = draftTargets.filter(
