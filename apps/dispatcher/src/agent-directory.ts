@@ -1,4 +1,4 @@
-import type { AgentLoad, AgentTransport, CommandTarget } from '@switchyard/domain';
+import { type AgentLoad, type AgentTransport, type CommandTarget, serves } from '@switchyard/domain';
 
 /** A live agent as routing sees it: its load, and how to reach it. */
 export type LiveAgent = AgentLoad & { transport: AgentTransport };
@@ -66,7 +66,7 @@ export class AgentDirectory {
     const live = await this.load(names('agent'), names('pool'));
     for (const agent of live) this.agents.set(agent.id, agent);
     for (const t of targets) {
-      const serving = live.filter((a) => (t.kind === 'agent' ? a.id === t.name : a.pools.includes(t.name)));
+      const serving = live.filter((a) => serves(a, t));
       this.members.set(
         targetKey(t),
         serving.map((a) => a.id),

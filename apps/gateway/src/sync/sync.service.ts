@@ -10,6 +10,7 @@ import {
   nextWaitMs,
   resolveSyncTimeout,
   routeCommands,
+  serves,
   syncAdmission,
   syncOutcome,
   SyncOutcome,
@@ -180,7 +181,7 @@ export class SyncService implements BeforeApplicationShutdown {
       targets.filter((t) => t.kind === 'agent').map((t) => t.name),
       targets.filter((t) => t.kind === 'pool').map((t) => t.name),
     );
-    return targets.map((t) => agents.filter((a) => (t.kind === 'agent' ? a.id === t.name : a.pools.includes(t.name))));
+    return targets.map((t) => agents.filter((a) => serves(a, t)));
   }
 
   /** Rows by id, read for all the calls of one turn in one statement. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AgentLoad, RoutingDecision, RoutingRequest, routeCommands as sut } from './pool-selection';
+import { AgentLoad, RoutingDecision, RoutingRequest, routeCommands as sut, serves } from './pool-selection';
 
 const agent = (id: string, inFlight: number, capacity: number, pools: string[] = []): AgentLoad => ({
   id,
@@ -207,5 +207,21 @@ describe(sut.name, () => {
       expect(brief(sut([toAgent('a')], agents))).toEqual(['c1→a']);
       expect(brief(sut([toAgent('a')], agents))).toEqual(['c1→a']);
     });
+  });
+});
+
+describe(serves.name, () => {
+  it.each([
+    { name: 'the agent named', agent: { id: 'a', pools: ['p'] }, target: { kind: 'agent', name: 'a' }, expected: true },
+    { name: 'another agent', agent: { id: 'b', pools: ['a'] }, target: { kind: 'agent', name: 'a' }, expected: false },
+    {
+      name: 'a member of the pool',
+      agent: { id: 'a', pools: ['x', 'p'] },
+      target: { kind: 'pool', name: 'p' },
+      expected: true,
+    },
+    { name: 'not a member', agent: { id: 'p', pools: ['x'] }, target: { kind: 'pool', name: 'p' }, expected: false },
+  ] as const)('$name', ({ agent, target, expected }) => {
+    expect(serves(agent, target)).toBe(expected);
   });
 });

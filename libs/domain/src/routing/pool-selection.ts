@@ -8,6 +8,11 @@ export interface AgentLoad {
   inFlight: number;
 }
 
+/** Whether an agent can take a command for this target: it is the agent named, or a member of the pool named. */
+export function serves(agent: { id: string; pools: readonly string[] }, target: CommandTarget): boolean {
+  return target.kind === 'agent' ? agent.id === target.name : agent.pools.includes(target.name);
+}
+
 export interface RoutingRequest {
   commandId: string;
   target: CommandTarget;
