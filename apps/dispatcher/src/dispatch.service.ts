@@ -36,6 +36,7 @@ import {
 import type { Pool } from 'pg';
 import { AgentDirectory, LiveAgent, targetKey } from './agent-directory';
 import { DeliveryService } from './delivery.service';
+import { type Sends, withQueuedSends } from './queued-sends';
 
 /** One agent list from several reads; a later read of the same agent wins. */
 function mergeAgents(...lists: (readonly LiveAgent[])[]): LiveAgent[] {
@@ -105,19 +106,13 @@ export class DispatchService {
   }
 
   async dispatch(submissions: readonly Submission[]): Promise<DispatchOutcome> {
-    const sends: (() => void)[] = [];
-    const sendAll = () => sends.forEach((send) => send());
-    try {
-      return { dispositions: await this.decide(submissions, sends), send: sendAll };
-    } catch (err) {
-      // What was committed is delivered and announced all the same; the batch is redelivered.
-      sendAll();
-      throw err;
-    }
+    // On a throw, what was committed is still delivered and announced; the batch is redelivered.
+    const { result, send } = await withQueuedSends((sends) => this.decide(submissions, sends));
+    return { dispositions: result, send };
   }
 
   /** The work of dispatch(): pushes the NATS sends that follow its commits onto `sends`, in order. */
-  private async decide(submissions: readonly Submission[], sends: (() => void)[]): Promise<Disposition[]> {
+  private async decide(submissions: readonly Submission[], sends: Sends): Promise<Disposition[]> {
     const now = new Date();
     const drafts = submissions.flatMap((s) => (s.kind === 'new' ? [s.draft] : []));
     const routable = drafts.filter((d) => d.state === 'queued');
@@ -201,7 +196,7 @@ export class DispatchService {
    * Recorded rows offered as ledger submissions (claimed by CAS if still
    * waiting); keyed by row id. The offer's sends join `sends`.
    */
-  private async offerRows(ids: readonly string[], sends: (() => void)[]): Promise<Map<string, Disposition>> {
+  private async offerRows(ids: readonly string[], sends: Sends): Promise<Map<string, Disposition>> {
     if (ids.length === 0) return new Map();
     const { dispositions, send } = await this.dispatch(ids.map((commandId) => ({ kind: 'ledger', commandId })));
     sends.push(send);
@@ -213,10 +208,7 @@ export class DispatchService {
    * as the row it repeats (dispatched if still queued, acknowledged if it has
    * moved on), as a ledger submission would be. Keyed by the repeat's draft id.
    */
-  private async offerRepeats(
-    repeats: readonly CommandDraft[],
-    sends: (() => void)[],
-  ): Promise<Map<string, Disposition>> {
+  private async offerRepeats(repeats: readonly CommandDraft[], sends: Sends): Promise<Map<string, Disposition>> {
     if (repeats.length === 0) return new Map();
     const existing = await findByIdempotencyKeys(
       this.pool,

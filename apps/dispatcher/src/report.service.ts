@@ -14,6 +14,7 @@ import {
 } from '@switchyard/persistence';
 import type { Pool } from 'pg';
 import { DeliveryService } from './delivery.service';
+import { type Sends, withQueuedSends } from './queued-sends';
 
 const refused = reportsRefused;
 /** A report with the agent whose subject it came on. */
@@ -59,20 +60,13 @@ export class ReportService {
    * part, which announces its own as it goes.
    */
   async apply(items: readonly AgentReport[]): Promise<() => void> {
-    const sends: (() => void)[] = [];
-    const sendAll = () => sends.forEach((send) => send());
-    try {
-      await this.applyInto(items, sends);
-      return sendAll;
-    } catch (err) {
-      // What was committed is announced all the same; the batch is redelivered.
-      sendAll();
-      throw err;
-    }
+    // On a throw, what was committed is still announced; the batch is redelivered.
+    const { send } = await withQueuedSends((sends) => this.applyInto(items, sends));
+    return send;
   }
 
   /** The work of apply(): pushes the sends that follow the set-based commits onto `sends`, in order. */
-  private async applyInto(items: readonly AgentReport[], sends: (() => void)[]): Promise<void> {
+  private async applyInto(items: readonly AgentReport[], sends: Sends): Promise<void> {
     const now = new Date();
     const beats = items.filter(({ report: r }) => r.kind === 'heartbeat' || r.kind === 'progress');
     const matched = await recordHeartbeats(

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createIndexConcurrently as createConcurrently } from './concurrent-index';
+import { createIndexConcurrently } from './concurrent-index';
 
 /**
  * Replaces commands_lease (dispatched and running rows by lease end) with one
@@ -25,12 +25,16 @@ export class LeaseIndexPerState1763900000300 implements MigrationInterface {
   transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
-    await createConcurrently(
+    await createIndexConcurrently(
       q,
       'commands_dispatched_lease',
       `ON commands (lease_expires_at) WHERE state = 'dispatched'`,
     );
-    await createConcurrently(q, 'commands_running_lease', `ON commands (lease_expires_at) WHERE state = 'running'`);
+    await createIndexConcurrently(
+      q,
+      'commands_running_lease',
+      `ON commands (lease_expires_at) WHERE state = 'running'`,
+    );
     await q.query(`DROP INDEX CONCURRENTLY IF EXISTS commands_lease`);
   }
 

@@ -4,7 +4,7 @@ import { createIndexConcurrently } from './concurrent-index';
 /**
  * Replaces commands_in_flight_agent (`(assigned_agent) WHERE state IN
  * ('dispatched', 'running')`) with commands_in_flight_by_agent, the same rows
- * keyed by an expression that only the in-flight count uses (IN_FLIGHT_AGENT
+ * keyed by an expression that only the in-flight count uses (inFlightAgent
  * in sql/in-flight.ts).
  *
  * Why: the count `assigned_agent = $1 AND state IN (...)` could also be
