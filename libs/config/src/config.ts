@@ -8,6 +8,7 @@ export interface SwitchyardConfig {
   databasePoolSize: number | undefined;
   natsServers: string[];
   natsStreamReplicas: number;
+  commandEventsMaxAgeMs: number;
   namespace: string;
   gatewayPort: number;
   httpPort: number | undefined;
@@ -71,6 +72,7 @@ export function parseConfig(source: Record<string, string | undefined>, service?
     databasePoolSize: env.DATABASE_POOL_SIZE,
     natsServers: env.NATS_URL ? env.NATS_URL.split(',').map((u) => u.trim()) : [],
     natsStreamReplicas: env.NATS_STREAM_REPLICAS,
+    commandEventsMaxAgeMs: env.COMMAND_EVENTS_MAX_AGE_MS,
     namespace: env.SWITCHYARD_NAMESPACE,
     gatewayPort: env.GATEWAY_PORT,
     httpPort: env.HTTP_PORT,

@@ -37,6 +37,14 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   /** Copies of each JetStream stream: 1 for one server, 3 on a three-node cluster (deploy/nats-cluster). */
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * How long the COMMAND_EVENTS stream keeps a command's lifecycle events (SSE
+   * history and Last-Event-ID resumes; the ledger keeps its own audit rows for
+   * RETENTION_MS). One subject per command: NATS keeps about 170 bytes of memory
+   * per command for this long (docs/operations.md). Set it alike on every service:
+   * each one updates the stream to its own value when it starts.
+   */
+  COMMAND_EVENTS_MAX_AGE_MS: ms(24 * 3_600_000, 60_000),
   GATEWAY_PORT: port(3000),
   /** Health and metrics port of the dispatcher and orchestrator. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),

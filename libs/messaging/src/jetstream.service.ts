@@ -10,7 +10,7 @@ import {
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
-import { StreamKey, streamConfigs } from './streams';
+import { DEFAULT_STREAM_SETTINGS, StreamKey, StreamSettings, streamConfigs } from './streams';
 import { consumersFor, streamsFor, subjectsFor } from './subjects';
 
 export interface JetStreamConnectOptions {
@@ -18,8 +18,8 @@ export interface JetStreamConnectOptions {
   namespace: string;
   /** Connection name shown by the NATS server (service name and pid). */
   name: string;
-  /** Copies of each stream this process creates or updates (NATS_STREAM_REPLICAS). */
-  streamReplicas?: number;
+  /** How the streams this process creates or updates are kept (NATS_STREAM_REPLICAS, COMMAND_EVENTS_MAX_AGE_MS). */
+  streams?: StreamSettings;
 }
 
 export interface DurableSpec {
@@ -48,7 +48,7 @@ export class JetStreamService {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly namespace: string,
-    private readonly streamReplicas = 1,
+    private readonly streamSettings = DEFAULT_STREAM_SETTINGS,
   ) {
     this.subjects = subjectsFor(namespace);
     this.streams = streamsFor(namespace);
@@ -68,7 +68,7 @@ export class JetStreamService {
       noAsyncTraces: true,
     });
     const jsm = await jetstreamManager(nc);
-    return new JetStreamService(nc, jetstream(nc), jsm, options.namespace, options.streamReplicas);
+    return new JetStreamService(nc, jetstream(nc), jsm, options.namespace, options.streams);
   }
 
   get reconnectCount(): number {
@@ -77,7 +77,7 @@ export class JetStreamService {
 
   /** Creates each stream, or updates it to the current configuration. */
   async ensureStreams(keys: readonly StreamKey[]): Promise<void> {
-    const configs = streamConfigs(this.namespace, this.streamReplicas);
+    const configs = streamConfigs(this.namespace, this.streamSettings);
     for (const key of keys) {
       const config = configs[key];
       try {

@@ -48,7 +48,7 @@ export class MessagingModule {
               servers: config.natsServers,
               namespace: config.namespace,
               name: `switchyard-${options.service}-${process.pid}`,
-              streamReplicas: config.natsStreamReplicas,
+              streams: { replicas: config.natsStreamReplicas, commandEventsMaxAgeMs: config.commandEventsMaxAgeMs },
             }).catch((err: unknown) => {
               throw new StartupError('nats', config.natsServers.join(','), err);
             });

@@ -7,15 +7,29 @@ const DAY = 24 * 60 * MINUTE;
 
 export type StreamKey = keyof ReturnType<typeof streamsFor>;
 
+/** What operators set of the streams (NATS_STREAM_REPLICAS, COMMAND_EVENTS_MAX_AGE_MS). */
+export interface StreamSettings {
+  /** Copies of each stream: 1 on a single server, 3 on a three-node cluster. */
+  replicas: number;
+  /**
+   * How long COMMAND_EVENTS keeps a command's events. Each command is a subject
+   * of its own, and NATS holds an index entry in memory for every subject the
+   * stream still has (about 170 bytes each, docs/operations.md).
+   */
+  commandEventsMaxAgeMs: number;
+}
+
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = { replicas: 1, commandEventsMaxAgeMs: DAY };
+
 /**
  * The configuration of every stream, by key. Only features of NATS 2.9 are
  * used (single filter subject per consumer, allow_direct for last-value reads).
- * `replicas` is each stream's copy count: 1 on a single server, 3 on a
- * three-node cluster (NATS_STREAM_REPLICAS) so a stream survives a node.
+ * `settings.replicas` is each stream's copy count: 1 on a single server, 3 on
+ * a three-node cluster (NATS_STREAM_REPLICAS) so a stream survives a node.
  */
 export function streamConfigs(
   ns: string,
-  replicas = 1,
+  settings: StreamSettings = DEFAULT_STREAM_SETTINGS,
 ): Record<StreamKey, Partial<StreamConfig> & { name: string; subjects: string[] }> {
   const names = streamsFor(ns);
   const subjects = subjectsFor(ns);
@@ -57,7 +71,7 @@ export function streamConfigs(
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       max_msgs_per_subject: 50,
-      max_age: nanos(DAY),
+      max_age: nanos(settings.commandEventsMaxAgeMs),
       duplicate_window: nanos(2 * MINUTE),
       allow_direct: true,
     },
@@ -73,6 +87,6 @@ export function streamConfigs(
       duplicate_window: nanos(2 * MINUTE),
     },
   };
-  for (const config of Object.values(configs)) Object.assign(config, { num_replicas: replicas });
+  for (const config of Object.values(configs)) Object.assign(config, { num_replicas: settings.replicas });
   return configs;
 }
