@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/config';
 import { draftCommand, jsonByteLength, TRACEPARENT_HEADER } from '@switchyard/domain';
 import {
+  type BatchConsumer,
   decodeJsonMessage,
   JetStreamService,
   LEDGER_ID_HEADER,
@@ -15,23 +16,41 @@ import {
 import { continueTraceparent, natsRejected } from '@switchyard/observability';
 import { v7 as uuidv7 } from 'uuid';
 import { DispatchService, Submission } from './dispatch.service';
+import { RoomSignal } from './room-signal';
 
 const rejected = natsRejected;
 
+/** A submission refused as saturated, as the recorded row it now is (its target, from the message, as the hint). */
+function asRow(s: Submission, commandId: string): Submission {
+  const target = s.kind === 'ledger' ? s.target : { kind: s.draft.targetKind, name: s.draft.target };
+  return { kind: 'ledger', commandId, ...(target ? { target } : {}) };
+}
+
 /**
  * Transport edge for submitted commands: parse each message, hand the batch to
- * the dispatch step, then ack (only after the ledger commit), nak with a
- * delay (saturated, or an agent just came online), or term (malformed input
- * that can never succeed: logged and counted, never redelivered).
+ * the dispatch step, then ack (only after the ledger commit), hold back
+ * (saturated: offered again as soon as a report batch frees room, or after
+ * SATURATED_RETRY_MS), nak with a delay (an agent just came online, or more
+ * saturated than one batch can hold), or term (malformed input that can never
+ * succeed: logged and counted, never redelivered).
  */
 @Injectable()
 export class CommandConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(CommandConsumer.name);
+  private worker?: BatchConsumer;
+  /**
+   * What a held message is by now: a recorded row, offered again as such. Rows are
+   * routed ahead of new commands, so commands that waited for room get it
+   * before those that arrived since; and they are not parsed or inserted twice.
+   * `times`: how often it found no room, for its back-off.
+   */
+  private readonly heldRows = new WeakMap<JsMsg, { row: Submission; times: number }>();
 
   constructor(
     @Inject(JetStreamService) private readonly jetstream: JetStreamService,
     @Inject(DispatchService) private readonly dispatch: DispatchService,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+    @Inject(RoomSignal) private readonly room: RoomSignal,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,11 +60,12 @@ export class CommandConsumer implements OnApplicationBootstrap {
       ackWaitMs: this.config.dispatcher.ackWaitMs,
       maxAckPending: 20_000,
     };
-    await this.jetstream.startWorker(spec, {
+    this.worker = await this.jetstream.startWorker(spec, {
       maxBatch: this.config.dispatcher.batchSize,
       handle: (messages) => this.handle(messages),
       onError: (err, size) => this.logger.error({ err: String(err), size }, 'dispatch batch failed; redelivering'),
     });
+    this.room.subscribe((slots) => this.worker?.release(slots));
   }
 
   private async handle(messages: JsMsg[]): Promise<void> {
@@ -64,11 +84,19 @@ export class CommandConsumer implements OnApplicationBootstrap {
     const { dispositions, send } = await this.dispatch.dispatch(accepted.map((a) => a.submission));
     // Deliveries and events first, then the acks, in one turn: NATS writes them to the socket together.
     send();
-    accepted.forEach(({ message }, i) => {
+    const saturated: JsMsg[] = [];
+    accepted.forEach(({ message, submission }, i) => {
       const d = dispositions[i];
       if (d.kind === 'ack') message.ack();
-      else message.nak(d.reason === 'saturated' ? this.saturatedDelay(message) : 50);
+      else if (d.reason === 'saturated') {
+        saturated.push(message);
+        const times = (this.heldRows.get(message)?.times ?? 0) + 1;
+        this.heldRows.set(message, { row: asRow(submission, d.commandId), times });
+      } else message.nak(50);
     });
+    if (saturated.length === 0) return;
+    const delay = (m: JsMsg) => this.saturatedDelay(m);
+    for (const message of this.worker?.hold(saturated, delay) ?? saturated) message.nak(delay(message));
   }
 
   private terminate(message: JsMsg, reason: string, detail?: string): void {
@@ -80,6 +108,8 @@ export class CommandConsumer implements OnApplicationBootstrap {
   }
 
   private parse(message: JsMsg): Submission | { reject: string; detail?: string } {
+    const held = this.heldRows.get(message);
+    if (held) return held.row;
     const ledgerId = message.headers?.get(LEDGER_ID_HEADER);
     const target = parseSubmitSubject(this.jetstream.subjects, message.subject);
     if (ledgerId) {
@@ -129,9 +159,14 @@ export class CommandConsumer implements OnApplicationBootstrap {
     return `stream:${this.jetstream.streams.commands}:${message.seq}:${message.info.timestampNanos}`;
   }
 
-  /** Backs off a little as a saturated command keeps coming back: base, 2× base, capped at 4× base. */
+  /**
+   * A saturated command backs off as it keeps finding no room (held, or
+   * redelivered after a nak): base, 2× base, capped at 4× base. Room freed
+   * by a report ends a hold sooner.
+   */
   private saturatedDelay(message: JsMsg): number {
     const base = this.config.dispatcher.saturatedRetryMs;
-    return base * 2 ** Math.min(message.info.deliveryCount - 1, 2);
+    const times = message.info.deliveryCount - 1 + (this.heldRows.get(message)?.times ?? 1);
+    return base * 2 ** Math.min(times - 1, 2);
   }
 }

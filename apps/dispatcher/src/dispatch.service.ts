@@ -61,7 +61,10 @@ export interface Refusal {
 
 /** What the consumer should do with each message of the batch. */
 export type Disposition =
-  { kind: 'ack' } | { kind: 'retry-later'; reason: 'saturated' | 'agent-came-online' | 'claim-contended' };
+  | { kind: 'ack' }
+  | { kind: 'retry-later'; reason: 'agent-came-online' | 'claim-contended' }
+  /** Every agent for it was full: `commandId` is its recorded row, to offer again when room frees. */
+  | { kind: 'retry-later'; reason: 'saturated'; commandId: string };
 
 /**
  * A dispatched batch: each submission's disposition, and the batch's NATS
@@ -170,7 +173,7 @@ export class DispatchService {
     }
     for (const d of decisions) {
       if (d.kind === 'saturated' && exists(d.commandId)) {
-        retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated' });
+        retryLater.set(d.commandId, { kind: 'retry-later', reason: 'saturated', commandId: d.commandId });
       }
     }
     saturated.inc(decisions.filter((d) => d.kind === 'saturated').length);

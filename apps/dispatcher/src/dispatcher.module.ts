@@ -10,6 +10,7 @@ import { DispatchService } from './dispatch.service';
 import { EventConsumer } from './event.consumer';
 import { ReportConsumer } from './report.consumer';
 import { ReportService } from './report.service';
+import { RoomSignal } from './room-signal';
 import { TriggerService } from './trigger.service';
 
 @Module({})
@@ -31,6 +32,7 @@ export class DispatcherModule {
         DeliveryService,
         DispatchService,
         ReportService,
+        RoomSignal,
         AgentSessionService,
         TriggerService,
         CommandConsumer,

@@ -6,6 +6,7 @@ import { type BatchConsumerOptions, consumersFor, type JetStreamService } from '
 import type { AgentSessionService } from './agent-session.service';
 import { ReportConsumer } from './report.consumer';
 import type { AgentReport, ReportService } from './report.service';
+import { RoomSignal } from './room-signal';
 
 /**
  * As for command batches (command.consumer.spec.ts): a report batch's
@@ -17,12 +18,12 @@ describe('ReportConsumer', () => {
   beforeAll(() => Logger.overrideLogger(['error', 'fatal']));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']));
 
-  it('applies the batch, then sends its events and acks it in one turn; a malformed report is terminated', async () => {
+  function rig() {
     const log: string[] = [];
     const handles: BatchConsumerOptions['handle'][] = [];
     const jetstream = {
       consumers: consumersFor('t'),
-      startWorker: (_spec: unknown, options: Omit<BatchConsumerOptions, 'stream' | 'durable'>) => {
+      startWorker: (_spec: unknown, options: Omit<BatchConsumerOptions, 'stream' | 'durable' | 'ackWaitMs'>) => {
         handles.push(options.handle);
         return Promise.resolve();
       },
@@ -37,7 +38,9 @@ describe('ReportConsumer', () => {
       },
     } as unknown as ReportService;
     const config = { dispatcher: { batchSize: 10, ackWaitMs: 30_000 } } as SwitchyardConfig;
-    const consumer = new ReportConsumer(jetstream, reports, {} as AgentSessionService, config);
+    const room = new RoomSignal();
+    room.subscribe((slots) => log.push(`room ${slots}`));
+    const consumer = new ReportConsumer(jetstream, reports, {} as AgentSessionService, config, room);
     const message = (n: number, body: unknown) =>
       ({
         subject: 't.agent.worker-1.report',
@@ -47,17 +50,47 @@ describe('ReportConsumer', () => {
         ack: () => log.push(`ack ${n}`),
         term: () => log.push(`term ${n}`),
       }) as unknown as JsMsg;
-    const succeeded = (n: number) => ({
-      commandId: `00000000-0000-7000-8000-00000000000${n}`,
-      attempt: 1,
-      kind: 'succeeded',
-      result: n,
-    });
+    return {
+      log,
+      message,
+      run: async (messages: JsMsg[]) => {
+        await consumer.onApplicationBootstrap();
+        await handles[0](messages);
+        await Promise.resolve();
+      },
+    };
+  }
+  const report = (n: number, kind: string, extra: Record<string, unknown> = {}) => ({
+    commandId: `00000000-0000-7000-8000-00000000000${n}`,
+    attempt: 1,
+    kind,
+    ...extra,
+  });
 
-    await consumer.onApplicationBootstrap();
-    await handles[0]([message(1, succeeded(1)), message(2, { kind: 'nonsense' }), message(3, succeeded(3))]);
-    await Promise.resolve();
+  it('applies the batch, then sends its events and acks it in one turn; a malformed report is terminated', async () => {
+    const { log, message, run } = rig();
+    await run([
+      message(1, report(1, 'succeeded', { result: 1 })),
+      message(2, { kind: 'nonsense' }),
+      message(3, report(3, 'succeeded', { result: 3 })),
+    ]);
+    expect(log).toEqual(['term 2', 'apply succeeded,succeeded', 'send', 'ack 1', 'ack 3', 'room 2', 'flush']);
+  });
 
-    expect(log).toEqual(['term 2', 'apply succeeded,succeeded', 'send', 'ack 1', 'ack 3', 'flush']);
+  // Room: held saturated commands are offered again (command.consumer.ts), one per attempt that may have ended.
+  it.each([
+    { kinds: ['succeeded'], room: ['room 1'] },
+    { kinds: ['failed', 'released'], room: ['room 2'] },
+    { kinds: ['accepted', 'heartbeat', 'progress'], room: [] },
+    { kinds: ['accepted', 'succeeded', 'succeeded'], room: ['room 2'] },
+  ])('a batch of $kinds signals $room', async ({ kinds, room }) => {
+    const extra: Record<string, Record<string, unknown>> = {
+      succeeded: { result: null },
+      failed: { error: { message: 'x' } },
+      progress: { progress: 1 },
+    };
+    const { log, message, run } = rig();
+    await run(kinds.map((k, i) => message(i + 1, report(i + 1, k, extra[k]))));
+    expect(log.filter((l) => l.startsWith('room'))).toEqual(room);
   });
 });

@@ -14,6 +14,10 @@ import {
 import { natsRejected } from '@switchyard/observability';
 import { AgentSessionService } from './agent-session.service';
 import { AgentReport, ReportService } from './report.service';
+import { RoomSignal } from './room-signal';
+
+/** Reports that end an attempt, and so free a slot of its agent. */
+const ENDS_ATTEMPT: ReadonlySet<string> = new Set(['succeeded', 'failed', 'released']);
 
 const rejected = natsRejected;
 
@@ -38,6 +42,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
     @Inject(ReportService) private readonly reports: ReportService,
     @Inject(AgentSessionService) private readonly sessions: AgentSessionService,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+    @Inject(RoomSignal) private readonly room: RoomSignal,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,6 +71,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
   private async handleReports(messages: JsMsg[]): Promise<void> {
     const reports: AgentReport[] = [];
     const ackAfter: JsMsg[] = [];
+    let sessions = 0;
     for (const message of messages) {
       const address = agentSubject(message.subject);
       const decoded = decodeJsonMessage(message.data);
@@ -86,6 +92,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
         }
         // Session events change which agents are live: apply them in order, before the reports.
         await this.sessions.apply(address.agentId, event.data);
+        sessions += 1;
         message.ack();
         continue;
       }
@@ -102,6 +109,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
     // The batch's events, then its acks, in one turn: NATS writes them to the socket together.
     send();
     for (const m of ackAfter) m.ack();
+    this.room.signal(sessions > 0 ? Infinity : reports.filter(({ report }) => ENDS_ATTEMPT.has(report.kind)).length);
   }
 
   /** Only the latest status of each agent in a batch is folded into the ledger; the stream keeps them all. */

@@ -22,6 +22,8 @@ export interface BatchConsumerOptions {
   stream: string;
   durable: string;
   maxBatch: number;
+  /** The consumer's ack wait: a held message is handed back well before it. */
+  ackWaitMs: number;
   /**
    * Handles one batch. It owns the ack timing of every message: ack only after
    * the ledger commit, nak to retry later, term for input that can never succeed.
@@ -37,11 +39,18 @@ export interface BatchConsumerOptions {
  * to maxBatch) goes together, so a lone message is handled at once and, under
  * load, batches grow until their fixed cost (a few statements and a commit) is
  * shared by many messages. One batch at a time per process; replicas pull in
- * parallel. The reader stops pulling when two batches' worth is waiting.
+ * parallel. The reader stops pulling when two batches' worth is waiting
+ * (held messages included).
+ *
+ * A handler may hold messages back instead of nak'ing them (hold): they stay
+ * unacked in this process and join a later batch when their delay is up, or
+ * at once on release(). Unlike a nak's redelivery, that can be cut short when
+ * whatever they wait for happens.
  */
 export class BatchConsumer {
   private messages?: ConsumerMessages;
   private readonly buffer: JsMsg[] = [];
+  private readonly held = new Map<JsMsg, NodeJS.Timeout>();
   private reader?: Promise<void>;
   private worker?: Promise<void>;
   private stopping = false;
@@ -71,14 +80,59 @@ export class BatchConsumer {
     await this.reader;
     this.wakeWorker?.();
     await this.worker;
+    for (const [m, timer] of this.held) {
+      clearTimeout(timer);
+      m.nak();
+    }
+    this.held.clear();
     for (const m of this.buffer.splice(0)) m.nak();
+  }
+
+  /**
+   * Sets messages aside, unacked, each for `ms(message)` (at most half the
+   * ack wait, so JetStream does not hand it to another replica meanwhile),
+   * then hands them to a later batch. At most one batch's worth is held;
+   * returns the messages it did not take, for the caller to nak.
+   */
+  hold(messages: readonly JsMsg[], ms: (message: JsMsg) => number): JsMsg[] {
+    const room = this.stopping ? 0 : Math.max(0, this.options.maxBatch - this.held.size);
+    for (const m of messages.slice(0, room)) {
+      // Restarts the ack wait: a message held again after a release is not redelivered behind our back.
+      m.working();
+      this.held.set(
+        m,
+        setTimeout(() => this.offerAgain([m]), Math.min(ms(m), this.options.ackWaitMs / 2)),
+      );
+    }
+    return messages.slice(room);
+  }
+
+  /** Hands the `count` longest-held messages (all by default) to the next batch now. */
+  release(count = Infinity): void {
+    if (this.held.size === 0 || count <= 0) return;
+    const oldest: JsMsg[] = [];
+    for (const m of this.held.keys()) {
+      if (oldest.length >= count) break;
+      oldest.push(m);
+    }
+    this.offerAgain(oldest);
+  }
+
+  private offerAgain(messages: readonly JsMsg[]): void {
+    for (const m of messages) {
+      clearTimeout(this.held.get(m));
+      this.held.delete(m);
+    }
+    // Ahead of what arrived since: they were delivered first.
+    this.buffer.unshift(...messages);
+    this.wakeWorker?.();
   }
 
   private async read(messages: ConsumerMessages): Promise<void> {
     for await (const m of messages) {
       this.buffer.push(m);
       this.wakeWorker?.();
-      if (this.buffer.length >= this.options.maxBatch * 2) {
+      if (this.buffer.length + this.held.size >= this.options.maxBatch * 2) {
         await new Promise<void>((resolve) => (this.wakeReader = resolve));
       }
     }

@@ -116,10 +116,15 @@ export class JetStreamService {
   /** Creates or updates the durable, then starts a micro-batching worker on it; stopped by `stopWorkers()`. */
   async startWorker(
     spec: DurableSpec,
-    options: Omit<BatchConsumerOptions, 'stream' | 'durable'>,
+    options: Omit<BatchConsumerOptions, 'stream' | 'durable' | 'ackWaitMs'>,
   ): Promise<BatchConsumer> {
     await this.ensureDurable(spec);
-    const worker = new BatchConsumer(this.js, { ...options, stream: this.streams[spec.stream], durable: spec.durable });
+    const worker = new BatchConsumer(this.js, {
+      ...options,
+      stream: this.streams[spec.stream],
+      durable: spec.durable,
+      ackWaitMs: spec.ackWaitMs,
+    });
     await worker.start();
     this.workers.push(worker);
     return worker;
