@@ -89,7 +89,11 @@ export const envSchema = z.object({
    * over its limit. 0 reads them for every batch.
    */
   DISPATCH_AGENT_VIEW_MS: ms(250, 0),
-  /** Delay before a saturated pool's command is offered again. */
+  /**
+   * How long a command whose agents are all busy waits before it is offered
+   * again (doubling up to 4× while it finds no room), unless a report frees a
+   * slot first: then it is offered at once.
+   */
   SATURATED_RETRY_MS: ms(250),
 
   DEFAULT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
