@@ -40,10 +40,11 @@ describe('ReportConsumer', () => {
     const config = { dispatcher: { batchSize: 10, ackWaitMs: 30_000 } } as SwitchyardConfig;
     const room = new RoomSignal();
     room.subscribe((slots) => log.push(`room ${slots}`));
-    const consumer = new ReportConsumer(jetstream, reports, {} as AgentSessionService, config, room);
-    const message = (n: number, body: unknown) =>
+    const sessions = { apply: () => Promise.resolve() } as unknown as AgentSessionService;
+    const consumer = new ReportConsumer(jetstream, reports, sessions, config, room);
+    const message = (n: number, body: unknown, kind = 'report') =>
       ({
-        subject: 't.agent.worker-1.report',
+        subject: `t.agent.worker-1.${kind}`,
         seq: n,
         data: new TextEncoder().encode(JSON.stringify(body)),
         headers: undefined,
@@ -91,6 +92,18 @@ describe('ReportConsumer', () => {
     };
     const { log, message, run } = rig();
     await run(kinds.map((k, i) => message(i + 1, report(i + 1, k, extra[k]))));
+    expect(log.filter((l) => l.startsWith('room'))).toEqual(room);
+  });
+
+  it.each([
+    { session: 'connect', room: ['room Infinity'] },
+    { session: 'heartbeat', room: [] },
+    { session: 'disconnect', room: [] },
+  ])('a session $session signals $room', async ({ session, room }) => {
+    const { log, message, run } = rig();
+    const body = { kind: session, sessionId: 's1', ...(session === 'connect' ? { pools: [], concurrency: 4 } : {}) };
+    await run([message(1, body, 'session')]);
+    expect(log).toContain('ack 1');
     expect(log.filter((l) => l.startsWith('room'))).toEqual(room);
   });
 });

@@ -71,7 +71,8 @@ export class ReportConsumer implements OnApplicationBootstrap {
   private async handleReports(messages: JsMsg[]): Promise<void> {
     const reports: AgentReport[] = [];
     const ackAfter: JsMsg[] = [];
-    let sessions = 0;
+    // An agent that connects brings its whole concurrency: every held command may go.
+    let connected = false;
     for (const message of messages) {
       const address = agentSubject(message.subject);
       const decoded = decodeJsonMessage(message.data);
@@ -92,7 +93,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
         }
         // Session events change which agents are live: apply them in order, before the reports.
         await this.sessions.apply(address.agentId, event.data);
-        sessions += 1;
+        connected ||= event.data.kind === 'connect';
         message.ack();
         continue;
       }
@@ -109,7 +110,7 @@ export class ReportConsumer implements OnApplicationBootstrap {
     // The batch's events, then its acks, in one turn: NATS writes them to the socket together.
     send();
     for (const m of ackAfter) m.ack();
-    this.room.signal(sessions > 0 ? Infinity : reports.filter(({ report }) => ENDS_ATTEMPT.has(report.kind)).length);
+    this.room.signal(connected ? Infinity : reports.filter(({ report }) => ENDS_ATTEMPT.has(report.kind)).length);
   }
 
   /** Only the latest status of each agent in a batch is folded into the ledger; the stream keeps them all. */
