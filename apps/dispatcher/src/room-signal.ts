@@ -12,10 +12,9 @@ import { Injectable } from '@nestjs/common';
 export class RoomSignal {
   private readonly listeners = new Set<(slots: number) => void>();
 
-  /** Calls `listener` on every signal; returns the unsubscribe. */
-  subscribe(listener: (slots: number) => void): () => void {
+  /** Calls `listener` on every signal, for the life of the process. */
+  subscribe(listener: (slots: number) => void): void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** `slots`: attempts that ended (Infinity when an agent came up: its whole concurrency). */
