@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor } from '@switchyard/messaging';
+import { commandHistories } from '../support/command-history';
 import { readEffects, succeededTwice } from '../support/effects';
 import { api, inParallel, mintClientKey } from '../support/http';
 import { System, testLogDir } from '../support/processes';
@@ -36,7 +37,7 @@ describe.each([
   const effectDir = mkdtempSync(path.join(tmpdir(), 'sy-effects-'));
 
   beforeAll(async () => {
-    t = await createTestEnv({ ORCHESTRATOR_TICK_INTERVAL: '200', LOG_LEVEL: 'info' });
+    t = await createTestEnv({ ORCHESTRATOR_TICK_INTERVAL: '200', LOG_LEVEL: 'debug' });
     system = await System.start(t.env, testLogDir(t.namespace), {
       gateways: 1,
       dispatchers: 2,
@@ -120,7 +121,17 @@ describe.each([
     expect(succeededTwice(effects)).toEqual([]);
     expect(new Set(effects.filter((e) => e.outcome === 'succeeded').map((e) => e.commandId)).size).toBe(TOTAL);
 
-    // The failing tenth failed once, then succeeded on attempt 2.
+    // The failing tenth failed once, then succeeded on attempt 2; every other command ran once, at attempt 1.
+    // Any command out of place is printed with its events and log lines (the processes log at debug).
+    const stray = await commandHistories(
+      t.pool,
+      `(type = 'echo' AND attempt <> 1) OR (type = 'fail' AND attempt <> 2)`,
+      {
+        logDir: testLogDir(t.namespace),
+        effectDir,
+      },
+    );
+    expect(stray).toEqual([]);
     const { rows: retried } = await t.pool.query(
       `SELECT type, attempt, count(*)::int AS n FROM commands GROUP BY type, attempt ORDER BY type, attempt`,
     );
