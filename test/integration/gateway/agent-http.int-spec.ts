@@ -9,6 +9,7 @@ import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { DispatcherModule } from '../../../apps/dispatcher/src/dispatcher.module';
 import { createTestEnv, TestEnv } from '../../support/test-env';
+import { jobs, recordingRunner } from '../../support/ticker';
 import { waitFor } from '../../support/wait';
 import { bootGateway, mintAgent, mintClient, PROBLEM_JSON } from './in-process-gateway';
 
@@ -349,6 +350,49 @@ describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS
       expect(await expiredDispatched()).not.toContain(id);
       expect((await report(key, id, 'accept', { attempt: 1 })).status).toBe(202);
       await waitForRow(id, 'running', (r) => r.state === 'running' && r.attempt === 1);
+    });
+
+    it('attempts are handed out in the order they were dispatched: a retry (older id) waits its turn', async () => {
+      // One slot, so room for two attempts (DISPATCH_PREFETCH 2).
+      const { key } = await onlineAgent('fifo');
+      const first = await submit('fifo');
+      await claimOne(key, first, 1);
+      const second = await submit('fifo');
+      await dispatchedTo('fifo', 2);
+      expect((await report(key, first, 'fail', { attempt: 1, error: { message: 'again' } })).status).toBe(202);
+      // The retry is dispatched after `second`, though its id is older.
+      await waitForRow(first, 'dispatched again', (r) => r.state === 'dispatched' && r.attempt === 2);
+      expect(first < second).toBe(true);
+
+      const handed: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await claim(key, { max: 1 });
+        handed.push(...res.body.commands.map((c: Claimed) => `${c.id}:${c.attempt}`));
+      }
+      expect(handed).toEqual([`${second}:1`, `${first}:2`]);
+    });
+
+    it('an attempt the ack sweep finds still waiting in the ledger is released: no attempt used, never handed out', async () => {
+      const { key } = await onlineAgent('unclaimed');
+      // One attempt in all: an ack timeout would fail it for good.
+      const id = await submit('unclaimed', { ackTimeoutMs: 1_000, maxAttempts: 1 });
+      await dispatchedTo('unclaimed', 1);
+      await waitFor('its lease to run out', async () => (await expiredDispatched()).includes(id));
+
+      // The orchestrator's ack-timeout job, on this Postgres (its after-commit effects recorded, not sent).
+      const { runner, effects } = recordingRunner(t.pool, { jobs: [jobs.ackTimeout] });
+      expect(await runner.pass(jobs.ackTimeout)).toMatchObject({ claimed: 1, applied: 1 });
+
+      expect(await row(id)).toMatchObject({ state: 'queued', attempt: 1, max_attempts: 2, error: null });
+      expect((await events(id)).map((e) => [e.event, e.to_state, e.attempt])).toEqual([
+        ['submit', 'queued', 0],
+        ['claim', 'dispatched', 1],
+        ['release', 'queued', 1],
+      ]);
+      expect(effects.map((e) => e.kind)).toEqual(['lifecycle', 'offer']);
+      // The agent can no longer claim or accept that attempt.
+      expect((await claim(key, { max: 1 })).body.commands).toEqual([]);
+      expect((await report(key, id, 'accept', { attempt: 1 })).status).toBe(409);
     });
 
     it('two concurrent claims of one agent never return the same attempt (ready and long-polling)', async () => {

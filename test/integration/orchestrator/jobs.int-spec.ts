@@ -191,6 +191,47 @@ describe('ticker jobs (real Postgres)', () => {
       ]);
     });
 
+    /**
+     * Whose attempt ran out of lease decides the edge: an attempt an agent had (any SDK delivery, an
+     * HTTP agent's claimed one) timed out; one an HTTP agent never claimed waited in the ledger for a slot,
+     * and goes back to the queue without using an attempt.
+     */
+    it.each([
+      { agent: 'an SDK agent', transport: 'nats', delivered: null, attempt: 1, edge: 'ack-timeout' },
+      { agent: 'an HTTP agent that claimed it', transport: 'http', delivered: 1, attempt: 1, edge: 'ack-timeout' },
+      { agent: 'an HTTP agent that never claimed it', transport: 'http', delivered: null, attempt: 1, edge: 'release' },
+      {
+        agent: 'an HTTP agent that claimed only an earlier attempt',
+        transport: 'http',
+        delivered: 1,
+        attempt: 2,
+        edge: 'release',
+      },
+    ])('a dispatched row of $agent past its lease: $edge', async ({ transport, delivered, attempt, edge }) => {
+      await seedAgent(t.pool, { id: 'agent-1' });
+      await t.pool.query(`UPDATE agents SET transport = $1 WHERE id = 'agent-1'`, [transport]);
+      const id = await seed('dispatched', { ...held('dispatched', ms(-1), attempt), delivered_attempt: delivered });
+      const { runner, effects } = recordingRunner(t.pool);
+
+      expect(await runner.pass(at(jobs.ackTimeout, NOW))).toMatchObject({ claimed: 1, applied: 1 });
+
+      expect(await events(id)).toEqual([{ event: edge, from_state: 'dispatched', to_state: 'queued', attempt }]);
+      const after = await load(id);
+      expect(after).toMatchObject({ state: 'queued', attempt, assigned_agent: null, lease_expires_at: null });
+      if (edge === 'release') {
+        // Not a failure: the budget grows by the attempt it did not use, and it is offered again now.
+        expect(after).toMatchObject({ max_attempts: 4, available_at: NOW, error: null });
+        expect(effects.map((e) => e.kind)).toEqual(['lifecycle', 'offer']);
+      } else {
+        expect(after).toMatchObject({
+          max_attempts: 3,
+          available_at: ms(FIRST_BACKOFF_MS),
+          error: { code: 'ack_timeout' },
+        });
+        expect(effects.map((e) => e.kind)).toEqual(['lifecycle']);
+      }
+    });
+
     it('does not touch a running row whose lease also ran out (that is heartbeat-loss)', async () => {
       const id = await seed('running', held('running', ms(-1)));
       const { runner } = recordingRunner(t.pool);

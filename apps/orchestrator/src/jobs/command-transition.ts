@@ -9,11 +9,11 @@ import { DueJob, Effect } from '../runner/due-job';
  * cannot miss; a refusal means the claim and the table disagree, a bug worth
  * an error in the log.
  */
-export function commandTransitionJob(spec: {
+export function commandTransitionJob<Row extends CommandRow>(spec: {
   name: string;
-  claim: (tx: PoolClient, now: Date, limit: number) => Promise<CommandRow[]>;
-  event: (row: CommandRow) => CommandEvent;
-}): DueJob<CommandRow> {
+  claim: (tx: PoolClient, now: Date, limit: number) => Promise<Row[]>;
+  event: (row: Row) => CommandEvent;
+}): DueJob<Row> {
   return {
     name: spec.name,
     claim: spec.claim,

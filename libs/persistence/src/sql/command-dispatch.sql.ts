@@ -179,7 +179,8 @@ export async function recordHeartbeats(
 
 /**
  * An HTTP agent's claim: hands out up to `limit` attempts dispatched to it
- * and not handed out yet, oldest first, and marks each handed out. A row
+ * and not handed out yet, in the order they were dispatched (a retry, whose
+ * id is older, does not jump the line), and marks each handed out. A row
  * another claim holds is skipped, so two polls of one agent (two gateways)
  * never get the same attempt. Not a transition: the attempt stays
  * `dispatched` until the agent accepts it.
@@ -187,7 +188,8 @@ export async function recordHeartbeats(
  * The hand-out is the delivery, so the ack timeout starts again here: an
  * attempt may wait in the ledger longer than its ack timeout for the agent to
  * have a free slot, and the agent must not be handed one whose lease is about
- * to expire under it (it would run while the ticker queues it again).
+ * to expire under it (it would run while the ticker queues it again). One that
+ * waits past that lease is released by the ack-timeout job (decision 020).
  * Index: commands_in_flight_by_agent.
  */
 export async function takeHttpDeliveries(
@@ -201,7 +203,7 @@ export async function takeHttpDeliveries(
     `WITH due AS (
        SELECT id FROM commands c
        WHERE ${inFlightAgent('c')} = $1 AND state = 'dispatched' AND delivered_attempt IS DISTINCT FROM attempt
-       ORDER BY id
+       ORDER BY dispatched_at, id
        LIMIT $2
        FOR UPDATE SKIP LOCKED
      )
@@ -211,5 +213,5 @@ export async function takeHttpDeliveries(
      RETURNING c.*`,
     [agentId, limit, now],
   );
-  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return rows.sort((a, b) => a.dispatched_at!.getTime() - b.dispatched_at!.getTime() || (a.id < b.id ? -1 : 1));
 }

@@ -55,17 +55,32 @@ export async function markPublished(tx: Queryable, commandId: string, now: Date)
  * of that state (predicate `state = '<s>'`) then provably covers the claim
  * under any plan, and the planner reads it in lease order instead of reading
  * the whole state through commands_state_id and sorting (docs/ticker.md).
+ * A `dispatched` row's agent is looked up by its key, one row per claimed row.
  */
 const EXPIRED_LEASES: Record<'dispatched' | 'running', string> = {
-  dispatched: `SELECT * FROM commands WHERE state = 'dispatched' AND lease_expires_at <= $1
+  dispatched: `SELECT c.*,
+       (coalesce(a.transport, 'nats') <> 'http' OR c.delivered_attempt IS NOT DISTINCT FROM c.attempt) AS handed_out
+     FROM commands c LEFT JOIN agents a ON a.id = c.assigned_agent
+     WHERE c.state = 'dispatched' AND c.lease_expires_at <= $1
+     ORDER BY c.lease_expires_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
+  running: `SELECT *, true AS handed_out FROM commands WHERE state = 'running' AND lease_expires_at <= $1
      ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-  running: `SELECT * FROM commands WHERE state = 'running' AND lease_expires_at <= $1
-     ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+};
+
+/** A row whose lease ran out. */
+export type ExpiredLease = CommandRow & {
+  /**
+   * Whether the agent ever had this attempt. False only for an attempt
+   * dispatched to an HTTP agent and still waiting in the ledger for the
+   * agent's claim: the agent never saw it, so it missed nothing.
+   */
+  handed_out: boolean;
 };
 
 /**
  * Rows whose lease ran out in the given state: `dispatched` (the agent never
- * accepted within the ack timeout) or `running` (its heartbeats stopped).
+ * accepted within the ack timeout, or an HTTP agent never claimed it) or
+ * `running` (its heartbeats stopped).
  * Index: commands_dispatched_lease / commands_running_lease.
  */
 export async function claimExpiredLeases(
@@ -73,8 +88,8 @@ export async function claimExpiredLeases(
   state: 'dispatched' | 'running',
   now: Date,
   limit: number,
-): Promise<CommandRow[]> {
-  const { rows } = await tx.query<CommandRow>(EXPIRED_LEASES[state], [now, limit]);
+): Promise<ExpiredLease[]> {
+  const { rows } = await tx.query<ExpiredLease>(EXPIRED_LEASES[state], [now, limit]);
   return rows;
 }
 
