@@ -20,7 +20,8 @@ export interface Panel {
 
 const W = 460;
 const H = 320;
-const M = { top: 34, right: 16, bottom: 46, left: 62 };
+// The right margin leaves room for half of the last category's label ("saturation"), centred on the last tick.
+const M = { top: 34, right: 34, bottom: 46, left: 62 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n: number) =>
