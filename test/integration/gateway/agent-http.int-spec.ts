@@ -372,11 +372,15 @@ describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS
       expect(handed).toEqual([`${second}:1`, `${first}:2`]);
     });
 
-    it('an attempt the ack sweep finds still waiting in the ledger is released: no attempt used, never handed out', async () => {
+    it('an attempt the ack sweep finds waiting for the slot of a busy agent is released: no attempt used, never handed out', async () => {
       const { key } = await onlineAgent('unclaimed');
+      // The agent's one slot is taken by an attempt it claimed and accepted.
+      const busy = await submit('unclaimed');
+      await claimOne(key, busy, 1);
+      expect((await report(key, busy, 'accept', { attempt: 1 })).status).toBe(202);
       // One attempt in all: an ack timeout would fail it for good.
       const id = await submit('unclaimed', { ackTimeoutMs: 1_000, maxAttempts: 1 });
-      await dispatchedTo('unclaimed', 1);
+      await waitForRow(id, 'dispatched behind the busy slot', (r) => r.state === 'dispatched');
       await waitFor('its lease to run out', async () => (await expiredDispatched()).includes(id));
 
       // The orchestrator's ack-timeout job, on this Postgres (its after-commit effects recorded, not sent).
@@ -393,6 +397,17 @@ describe('HTTP agents (gateway and dispatcher in-process, real Postgres and NATS
       // The agent can no longer claim or accept that attempt.
       expect((await claim(key, { max: 1 })).body.commands).toEqual([]);
       expect((await report(key, id, 'accept', { attempt: 1 })).status).toBe(409);
+    });
+
+    it('an attempt left unclaimed past its ack timeout by an agent with a free slot times out', async () => {
+      await onlineAgent('idle-claimer');
+      const id = await submit('idle-claimer', { ackTimeoutMs: 1_000, maxAttempts: 1 });
+      await dispatchedTo('idle-claimer', 1);
+      await waitFor('its lease to run out', async () => (await expiredDispatched()).includes(id));
+
+      const { runner } = recordingRunner(t.pool, { jobs: [jobs.ackTimeout] });
+      expect(await runner.pass(jobs.ackTimeout)).toMatchObject({ claimed: 1, applied: 1 });
+      expect(await row(id)).toMatchObject({ state: 'failed', attempt: 1, error: { code: 'ack_timeout' } });
     });
 
     it('two concurrent claims of one agent never return the same attempt (ready and long-polling)', async () => {

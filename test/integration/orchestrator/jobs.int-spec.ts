@@ -192,24 +192,49 @@ describe('ticker jobs (real Postgres)', () => {
     });
 
     /**
-     * Whose attempt ran out of lease decides the edge: an attempt an agent had (any SDK delivery, an
-     * HTTP agent's claimed one) timed out; one an HTTP agent never claimed waited in the ledger for a slot,
-     * and goes back to the queue without using an attempt.
+     * Whose attempt ran out of lease decides the edge. An attempt an agent had (any SDK delivery, an HTTP
+     * agent's claimed one) timed out; so did one an HTTP agent left unclaimed with a slot free. One that
+     * waited in the ledger while the HTTP agent's every slot was busy goes back to the queue, no attempt used.
      */
     it.each([
-      { agent: 'an SDK agent', transport: 'nats', delivered: null, attempt: 1, edge: 'ack-timeout' },
-      { agent: 'an HTTP agent that claimed it', transport: 'http', delivered: 1, attempt: 1, edge: 'ack-timeout' },
-      { agent: 'an HTTP agent that never claimed it', transport: 'http', delivered: null, attempt: 1, edge: 'release' },
+      { agent: 'an SDK agent', transport: 'nats', delivered: null, attempt: 1, busy: true, edge: 'ack-timeout' },
       {
-        agent: 'an HTTP agent that claimed only an earlier attempt',
+        agent: 'an HTTP agent that claimed it',
+        transport: 'http',
+        delivered: 1,
+        attempt: 1,
+        busy: true,
+        edge: 'ack-timeout',
+      },
+      {
+        agent: 'an HTTP agent with a free slot that never claimed it',
+        transport: 'http',
+        delivered: null,
+        attempt: 1,
+        busy: false,
+        edge: 'ack-timeout',
+      },
+      {
+        agent: 'a busy HTTP agent that never claimed it',
+        transport: 'http',
+        delivered: null,
+        attempt: 1,
+        busy: true,
+        edge: 'release',
+      },
+      {
+        agent: 'a busy HTTP agent that claimed only an earlier attempt',
         transport: 'http',
         delivered: 1,
         attempt: 2,
+        busy: true,
         edge: 'release',
       },
-    ])('a dispatched row of $agent past its lease: $edge', async ({ transport, delivered, attempt, edge }) => {
-      await seedAgent(t.pool, { id: 'agent-1' });
+    ])('a dispatched row of $agent past its lease: $edge', async ({ transport, delivered, attempt, busy, edge }) => {
+      await seedAgent(t.pool, { id: 'agent-1', concurrency: 1 });
       await t.pool.query(`UPDATE agents SET transport = $1 WHERE id = 'agent-1'`, [transport]);
+      // The agent's one slot: an attempt it claimed and is running (its lease far off), or nothing.
+      if (busy) await seed('running', { ...held('running', ms(60_000)), delivered_attempt: 1 });
       const id = await seed('dispatched', { ...held('dispatched', ms(-1), attempt), delivered_attempt: delivered });
       const { runner, effects } = recordingRunner(t.pool);
 

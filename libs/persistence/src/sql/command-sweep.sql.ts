@@ -1,5 +1,6 @@
 import { CommandRow } from './command-row';
 import { Queryable } from './db';
+import { claimedCount } from './in-flight';
 
 /*
  * Claims of the orchestrator's jobs. Each runs inside the runner's
@@ -55,26 +56,32 @@ export async function markPublished(tx: Queryable, commandId: string, now: Date)
  * of that state (predicate `state = '<s>'`) then provably covers the claim
  * under any plan, and the planner reads it in lease order instead of reading
  * the whole state through commands_state_id and sorting (docs/ticker.md).
- * A `dispatched` row's agent is looked up by its key, one row per claimed row.
+ * A `dispatched` row's agent is looked up by its key, and only for an HTTP
+ * agent's unclaimed attempt are its claimed attempts counted.
  */
 const EXPIRED_LEASES: Record<'dispatched' | 'running', string> = {
-  dispatched: `SELECT c.*,
-       (coalesce(a.transport, 'nats') <> 'http' OR c.delivered_attempt IS NOT DISTINCT FROM c.attempt) AS handed_out
+  dispatched: `SELECT c.*, coalesce(
+       a.transport = 'http' AND c.delivered_attempt IS DISTINCT FROM c.attempt
+         AND ${claimedCount('a.id')} >= a.max_concurrency,
+       false) AS waited_for_slot
      FROM commands c LEFT JOIN agents a ON a.id = c.assigned_agent
      WHERE c.state = 'dispatched' AND c.lease_expires_at <= $1
      ORDER BY c.lease_expires_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
-  running: `SELECT *, true AS handed_out FROM commands WHERE state = 'running' AND lease_expires_at <= $1
+  running: `SELECT *, false AS waited_for_slot FROM commands WHERE state = 'running' AND lease_expires_at <= $1
      ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
 };
 
 /** A row whose lease ran out. */
 export type ExpiredLease = CommandRow & {
   /**
-   * Whether the agent ever had this attempt. False only for an attempt
-   * dispatched to an HTTP agent and still waiting in the ledger for the
-   * agent's claim: the agent never saw it, so it missed nothing.
+   * True only for an attempt dispatched to an HTTP agent that is still
+   * waiting in the ledger (never claimed) while every slot of the agent is
+   * taken by attempts it did claim: the agent could not have taken it, so
+   * it missed nothing. An agent with a free slot that leaves an attempt
+   * unclaimed past its ack timeout has missed it, as an SDK agent that
+   * never accepts a delivery.
    */
-  handed_out: boolean;
+  waited_for_slot: boolean;
 };
 
 /**

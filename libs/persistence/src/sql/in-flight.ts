@@ -18,3 +18,14 @@ export function inFlightCount(agent: string): string {
   return `(SELECT count(*) FROM commands f
     WHERE ${inFlightAgent('f')} = ${agent} AND f.state IN ('dispatched', 'running'))`;
 }
+
+/**
+ * Attempts an HTTP agent `agent` (an SQL expression) has claimed and not
+ * finished: in flight and handed out (`delivered_attempt` is their attempt).
+ * The rest of its in-flight attempts wait in the ledger for a free slot.
+ */
+export function claimedCount(agent: string): string {
+  return `(SELECT count(*) FROM commands f
+    WHERE ${inFlightAgent('f')} = ${agent} AND f.state IN ('dispatched', 'running')
+      AND f.delivered_attempt IS NOT DISTINCT FROM f.attempt)`;
+}
