@@ -189,7 +189,8 @@ export async function recordHeartbeats(
  * attempt may wait in the ledger longer than its ack timeout for the agent to
  * have a free slot, and the agent must not be handed one whose lease is about
  * to expire under it (it would run while the ticker queues it again). One that
- * waits past that lease is released by the ack-timeout job (decision 020).
+ * waits past that lease while the agent's every slot is busy is released by
+ * the ack-timeout job (decision 020).
  * Index: commands_in_flight_by_agent.
  */
 export async function takeHttpDeliveries(
