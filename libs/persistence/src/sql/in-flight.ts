@@ -11,12 +11,13 @@ export function inFlightAgent(alias: string): string {
 }
 
 /**
- * Attempts the agent `agent` (an SQL expression) holds: dispatched or running.
- * The state predicate repeats the index's, which lets the planner use it.
+ * Attempts the agent `agent` (an SQL expression) holds: dispatched or running,
+ * and matching `where` (a predicate on the row aliased `f`) if given. The
+ * state predicate repeats the index's, which lets the planner use it.
  */
-export function inFlightCount(agent: string): string {
+export function inFlightCount(agent: string, where?: string): string {
   return `(SELECT count(*) FROM commands f
-    WHERE ${inFlightAgent('f')} = ${agent} AND f.state IN ('dispatched', 'running'))`;
+    WHERE ${inFlightAgent('f')} = ${agent} AND f.state IN ('dispatched', 'running')${where ? ` AND ${where}` : ''})`;
 }
 
 /**
@@ -25,7 +26,5 @@ export function inFlightCount(agent: string): string {
  * The rest of its in-flight attempts wait in the ledger for a free slot.
  */
 export function claimedCount(agent: string): string {
-  return `(SELECT count(*) FROM commands f
-    WHERE ${inFlightAgent('f')} = ${agent} AND f.state IN ('dispatched', 'running')
-      AND f.delivered_attempt IS NOT DISTINCT FROM f.attempt)`;
+  return inFlightCount(agent, 'f.delivered_attempt IS NOT DISTINCT FROM f.attempt');
 }
